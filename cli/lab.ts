@@ -1,0 +1,3 @@
+export async function labCommand(_args: string[]): Promise<number> {
+  throw new Error('the lab is not built yet');
+}

@@ -1,0 +1,43 @@
+/**
+ * A MonitorStore on DynamoDB Local for the CLI: starts DynamoDB Local itself unless
+ * EGRESS_WATCH_DYNAMODB_ENDPOINT points at a running one, and creates the table.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal } from '../lab/dynamodb-local.js';
+import { DynamoDbStore } from '../shared/aws/dynamodb-store.js';
+import { ensureTable } from '../shared/aws/dynamodb-table.js';
+
+export interface LocalStore {
+  store: DynamoDbStore;
+  client: DynamoDBClient;
+  endpoint: string;
+  tableName: string;
+  close(): Promise<void>;
+}
+
+export async function openLocalStore(options: { tableName?: string; endpoint?: string } = {}): Promise<LocalStore> {
+  const external = options.endpoint ?? process.env.EGRESS_WATCH_DYNAMODB_ENDPOINT;
+  const ddb = external ? null : await startDynamoDbLocal();
+  const endpoint = external ?? (ddb as NonNullable<typeof ddb>).endpoint;
+  // Against a shared DynamoDB, a fresh table per run keeps runs apart unless a table is named.
+  const tableName =
+    options.tableName ??
+    process.env.EGRESS_WATCH_TABLE ??
+    (external ? `egress-watch-${Date.now().toString(36)}` : 'egress-watch');
+  const client = new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTable(client, tableName);
+  return {
+    store: new DynamoDbStore({ client, tableName }),
+    client,
+    endpoint,
+    tableName,
+    async close() {
+      client.destroy();
+      await ddb?.stop();
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * `egress-watch replay <file|dir> [--json]`: feeds EventBridge events through the same ingest and projection
+ * use cases as the Lambdas, on DynamoDB Local, and prints the result (design §4).
+ */
+import { ingestEvents } from '../shared/app/ingest-events.js';
+import { projectScopes } from '../shared/app/project-scopes.js';
+import type { ConnectorView, Finding } from '../shared/domain/model.js';
+import type { MonitorStore, Scope } from '../shared/ports.js';
+import { loadEventInputs } from './event-files.js';
+import { openLocalStore } from './local-store.js';
+import { renderConnector, renderFinding } from './render.js';
+import { style } from './terminal-style.js';
+
+export interface ReplayOutput {
+  connectors: {
+    id: string;
+    name: string | null;
+    arn: string | null;
+    state: string;
+    subnetIds: string[];
+    securityGroupIds: string[];
+    createdAt: string | null;
+    activeAt: string | null;
+    deletedAt: string | null;
+    enis: {
+      id: string;
+      subnetId: string | null;
+      privateIp: string | null;
+      purpose: 'validation' | 'production';
+      createdAt: string;
+      deletedAt: string | null;
+    }[];
+    microvms: string[];
+  }[];
+  findings: {
+    rule: string;
+    severity: string;
+    status: string;
+    connectorId: string;
+    fingerprint: string;
+    firstSeen: string;
+    lastSeen: string;
+    summary: string;
+  }[];
+  ignored: { eventId: string; reason: string }[];
+  rejected: { eventId: string | null; error: string }[];
+}
+
+export interface ReplayResult {
+  output: ReplayOutput;
+  views: ConnectorView[];
+  findings: Finding[];
+}
+
+export const SAMPLE_ACCOUNT = '111122223333';
+
+export async function replayEvents(
+  store: MonitorStore,
+  events: unknown[],
+  allowedAccounts: ReadonlySet<string>,
+): Promise<ReplayResult> {
+  const report = await ingestEvents(
+    { log: store, allowedAccounts, clock: { now: () => new Date() }, concurrency: 8 },
+    events,
+  );
+  await projectScopes({ store }, report.scopes);
+  const views: ConnectorView[] = [];
+  const findings: Finding[] = [];
+  for (const scope of sortScopes(report.scopes)) {
+    views.push(...(await store.listConnectors(scope)));
+    findings.push(...(await store.listFindings(scope)));
+  }
+  return { output: toReplayOutput(views, findings, report.ignored, report.rejected), views, findings };
+}
+
+function sortScopes(scopes: Scope[]): Scope[] {
+  return [...scopes].sort((a, b) => `${a.account}/${a.region}`.localeCompare(`${b.account}/${b.region}`));
+}
+
+export function toReplayOutput(
+  views: ConnectorView[],
+  findings: Finding[],
+  ignored: { eventId: string; reason: string }[],
+  rejected: { eventId: string | null; error: string }[],
+): ReplayOutput {
+  return {
+    connectors: views.map((v) => ({
+      id: v.id,
+      name: v.name,
+      arn: v.arn,
+      state: v.state,
+      subnetIds: v.subnetIds,
+      securityGroupIds: v.securityGroupIds,
+      createdAt: v.createdAt,
+      activeAt: v.activeAt,
+      deletedAt: v.deletedAt,
+      enis: v.enis.map((e) => ({
+        id: e.id,
+        subnetId: e.subnetId,
+        privateIp: e.privateIp,
+        purpose: e.purpose,
+        createdAt: e.createdAt,
+        deletedAt: e.deletedAt,
+      })),
+      microvms: v.microvms.map((m) => m.id),
+    })),
+    findings: findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      status: f.status,
+      connectorId: f.connectorId,
+      fingerprint: f.fingerprint,
+      firstSeen: f.firstSeen,
+      lastSeen: f.lastSeen,
+      summary: f.summary,
+    })),
+    // Deduplicated and sorted so a shuffled or duplicated input prints the same lists.
+    ignored: uniqueSorted(ignored, (i) => `${i.eventId}\u0000${i.reason}`),
+    rejected: uniqueSorted(rejected, (r) => `${r.eventId ?? ''}\u0000${r.error}`),
+  };
+}
+
+function uniqueSorted<T>(items: T[], key: (item: T) => string): T[] {
+  const map = new Map<string, T>();
+  for (const item of items) map.set(key(item), item);
+  return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
+}
+
+export function renderReplay(result: ReplayResult): string {
+  const { output, views, findings } = result;
+  const names = new Map(views.map((v) => [v.id, v.name]));
+  const parts: string[] = [];
+  parts.push(style.bold(`Connectors (${views.length})`));
+  for (const view of views) parts.push(renderConnector(view), '');
+  parts.push(
+    style.bold(`Findings (${findings.filter((f) => f.status === 'open').length} open, ${findings.length} total)`),
+  );
+  for (const finding of findings) parts.push(renderFinding(finding, names.get(finding.connectorId)));
+  if (output.ignored.length > 0) {
+    parts.push('', style.bold(`Ignored (${output.ignored.length})`));
+    for (const i of output.ignored) parts.push(style.dim(`  ${i.eventId}: ${i.reason}`));
+  }
+  if (output.rejected.length > 0) {
+    parts.push('', style.bold(style.red(`Rejected (${output.rejected.length})`)));
+    for (const r of output.rejected) parts.push(`  ${r.eventId ?? '(no eventID)'}: ${r.error}`);
+  }
+  return parts.join('\n');
+}
+
+export interface ReplayCommandOptions {
+  target: string;
+  json: boolean;
+  allowAccounts: string[];
+}
+
+export async function replayCommand(options: ReplayCommandOptions): Promise<void> {
+  const allowed = resolveAllowList(options.allowAccounts);
+  const events = loadEventInputs(options.target);
+  const local = await openLocalStore();
+  try {
+    const result = await replayEvents(local.store, events, allowed);
+    process.stdout.write(options.json ? `${JSON.stringify(result.output, null, 2)}\n` : `${renderReplay(result)}\n`);
+  } finally {
+    await local.close();
+  }
+}
+
+/** --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS, else only the sample account (said on stderr). */
+export function resolveAllowList(flags: string[]): Set<string> {
+  const fromEnv = (process.env.EGRESS_WATCH_ALLOWED_ACCOUNTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const accounts = flags.length > 0 ? flags : fromEnv;
+  if (accounts.length > 0) return new Set(accounts);
+  process.stderr.write(
+    `egress-watch: no account allow-list given; accepting only the sample account ${SAMPLE_ACCOUNT} ` +
+      '(use --allow-account or EGRESS_WATCH_ALLOWED_ACCOUNTS)\n',
+  );
+  return new Set([SAMPLE_ACCOUNT]);
+}

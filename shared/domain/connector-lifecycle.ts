@@ -1,0 +1,449 @@
+/**
+ * The lifecycle reducer: folds the normalized events of one account/region into connector views and
+ * event-driven findings. It is a pure function of the event SET — events are deduplicated by eventId and
+ * sorted by (eventTime, eventId) first — so any permutation or duplication of a stream gives the same result.
+ */
+
+import { describeActor } from './actor-format.js';
+import { FindingBook } from './finding-book.js';
+import type {
+  ConnectorRef,
+  ConnectorView,
+  EniCreatedEvent,
+  Finding,
+  MicrovmRunEvent,
+  NetworkEvent,
+  NetworkFacts,
+  NormalizedEvent,
+} from './model.js';
+import { NO_NETWORK_FACTS } from './model.js';
+import { affectedConnectors, describeNetworkChange, networkChangeDirection } from './network-relevance.js';
+import { RULES } from './rules.js';
+
+export interface HyperplaneEniView {
+  id: string | null;
+  subnetId: string | null;
+  functionName: string | null;
+  createdAt: string;
+}
+
+export interface LifecycleResult {
+  connectors: ConnectorView[];
+  findings: Finding[];
+  hyperplaneEnis: HyperplaneEniView[];
+}
+
+/** Deduplicated by eventId (first occurrence wins), ordered by eventTime then eventId. */
+export function canonicalOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
+  const seen = new Map<string, NormalizedEvent>();
+  for (const e of events) if (!seen.has(e.eventId)) seen.set(e.eventId, e);
+  return [...seen.values()].sort((a, b) =>
+    a.eventTime === b.eventTime
+      ? a.eventId < b.eventId
+        ? -1
+        : a.eventId > b.eventId
+          ? 1
+          : 0
+      : a.eventTime < b.eventTime
+        ? -1
+        : 1,
+  );
+}
+
+const GONE = new Set(['DELETING', 'DELETED']);
+
+export function deriveLifecycle(
+  events: readonly NormalizedEvent[],
+  facts: NetworkFacts = NO_NETWORK_FACTS,
+): LifecycleResult {
+  const ordered = canonicalOrder(events);
+  const fold = new LifecycleFold(ordered, facts);
+  for (const event of ordered) fold.apply(event);
+  return fold.result();
+}
+
+class LifecycleFold {
+  private readonly connectors = new Map<string, ConnectorView>();
+  /** name → connector incarnations (a name can be reused after a delete), by creation time. */
+  private readonly incarnations = new Map<string, { id: string; createdAt: string }[]>();
+  private readonly eniOwner = new Map<string, string>();
+  private readonly microvmConnectors = new Map<string, Set<string>>();
+  /** NAT gateway → route tables that route to it, learned from route events. */
+  private readonly natRouteTables = new Map<string, Set<string>>();
+  private readonly hyperplane: HyperplaneEniView[] = [];
+  private readonly findings = new FindingBook();
+
+  constructor(
+    ordered: NormalizedEvent[],
+    private readonly facts: NetworkFacts,
+  ) {
+    // Identity pre-pass: who is who must not depend on which event came first.
+    for (const e of ordered) {
+      if (e.kind === 'connector.created' && e.connector.id) {
+        if (e.connector.name) {
+          const list = this.incarnations.get(e.connector.name) ?? [];
+          list.push({ id: e.connector.id, createdAt: e.eventTime });
+          this.incarnations.set(e.connector.name, list);
+        }
+      }
+    }
+    for (const e of ordered) {
+      if (e.kind === 'eni.created' && e.eniId) {
+        const owner = this.resolve(e.connector, e.eventTime);
+        if (owner) this.eniOwner.set(e.eniId, owner);
+      }
+    }
+  }
+
+  result(): LifecycleResult {
+    const connectors = [...this.connectors.values()].sort((a, b) =>
+      (a.createdAt ?? '') === (b.createdAt ?? '')
+        ? a.id.localeCompare(b.id)
+        : (a.createdAt ?? '') < (b.createdAt ?? '')
+          ? -1
+          : 1,
+    );
+    return { connectors, findings: this.findings.all(), hyperplaneEnis: this.hyperplane };
+  }
+
+  apply(event: NormalizedEvent): void {
+    switch (event.kind) {
+      case 'connector.created':
+        this.connectorCreated(event);
+        break;
+      case 'connector.updated':
+        this.connectorUpdated(event);
+        break;
+      case 'connector.deleted':
+        this.connectorDeleted(event);
+        break;
+      case 'eni.created':
+        this.eniCreated(event);
+        break;
+      case 'eni.deleted':
+        this.eniDeleted(event);
+        break;
+      case 'hyperplane-eni.created':
+        this.hyperplane.push({
+          id: event.eniId,
+          subnetId: event.subnetId,
+          functionName: event.functionName,
+          createdAt: event.eventTime,
+        });
+        break;
+      case 'microvm.run':
+        this.microvmRun(event);
+        break;
+      case 'microvm.terminated':
+        this.microvmTerminated(event);
+        break;
+      default:
+        this.networkChanged(event);
+    }
+  }
+
+  /** Resolves a reference to a connector id: ids directly; names to the incarnation alive at `at`. */
+  private resolve(ref: ConnectorRef, at: string): string | null {
+    if (ref.id) return ref.id;
+    if (!ref.name) return null;
+    const list = this.incarnations.get(ref.name);
+    if (!list || list.length === 0) return null;
+    const before = list.filter((i) => i.createdAt <= at);
+    return (before[before.length - 1] ?? list[0])?.id ?? null;
+  }
+
+  private view(id: string, event: NormalizedEvent, ref?: ConnectorRef): ConnectorView {
+    let view = this.connectors.get(id);
+    if (!view) {
+      view = {
+        id,
+        name: null,
+        arn: null,
+        account: event.account,
+        region: event.region,
+        state: 'UNKNOWN',
+        stateReason: null,
+        lastUpdateStatus: null,
+        subnetIds: [],
+        securityGroupIds: [],
+        vpcId: null,
+        networkProtocol: null,
+        operatorRole: null,
+        createdAt: null,
+        activeAt: null,
+        deletedAt: null,
+        transitions: [],
+        enis: [],
+        microvms: [],
+        timeline: [],
+      };
+      this.connectors.set(id, view);
+    }
+    if (ref) {
+      view.name = view.name ?? ref.name;
+      view.arn = view.arn ?? (ref.arn && !ref.arn.endsWith(`:${ref.name}`) ? ref.arn : null) ?? view.arn;
+    }
+    return view;
+  }
+
+  private log(view: ConnectorView, event: NormalizedEvent, summary: string): void {
+    view.timeline.push({
+      at: event.eventTime,
+      eventId: event.eventId,
+      eventName: event.eventName,
+      actor: describeActor(event.actor),
+      summary,
+    });
+  }
+
+  private transition(view: ConnectorView, state: string, event: NormalizedEvent, evidence: string): void {
+    if (view.state === state) return;
+    view.state = state as ConnectorView['state'];
+    view.transitions.push({ state, at: event.eventTime, eventId: event.eventId, evidence });
+    if (state === 'ACTIVE' && !view.activeAt) view.activeAt = event.eventTime;
+    if (state === 'ACTIVE') {
+      this.findings.resolveAll(RULES.connectorFailed.id, view.id, event);
+    }
+    if (state === 'FAILED' || state === 'DELETE_FAILED') {
+      this.findings.open(RULES.connectorFailed, view, state, event, {
+        summary: `${label(view)} is ${state}${view.stateReason ? ` (${view.stateReason})` : ''}`,
+        detail: evidence,
+      });
+    }
+  }
+
+  private connectorCreated(event: Extract<NormalizedEvent, { kind: 'connector.created' }>): void {
+    const id = event.connector.id as string;
+    const view = this.view(id, event, event.connector);
+    view.name = event.connector.name ?? view.name;
+    view.arn = event.connector.arn ?? view.arn;
+    view.createdAt = event.eventTime;
+    view.operatorRole = event.operatorRole;
+    if (event.config) applyConfig(view, event.config);
+    this.log(
+      view,
+      event,
+      `created in ${view.subnetIds.join(', ') || 'unknown subnets'} with ${view.securityGroupIds.join(', ') || 'no security groups'}`,
+    );
+    this.transition(view, event.state ?? 'PENDING', event, 'CreateNetworkConnector response');
+  }
+
+  private connectorUpdated(event: Extract<NormalizedEvent, { kind: 'connector.updated' }>): void {
+    const id = this.resolve(event.connector, event.eventTime);
+    if (!id) return;
+    const view = this.view(id, event, event.connector);
+    if (event.errorCode) {
+      this.log(
+        view,
+        event,
+        `update refused: ${event.errorCode}${event.errorMessage ? ` (${event.errorMessage})` : ''}`,
+      );
+      return;
+    }
+    if (event.config) applyConfig(view, event.config);
+    view.lastUpdateStatus = event.lastUpdateStatus ?? view.lastUpdateStatus;
+    this.log(view, event, `updated${event.lastUpdateStatus ? `, LastUpdateStatus ${event.lastUpdateStatus}` : ''}`);
+    if (event.state) this.transition(view, event.state, event, 'UpdateNetworkConnector response');
+    if (event.lastUpdateStatus === 'Failed') {
+      this.findings.open(RULES.connectorUpdateFailed, view, 'update', event, {
+        summary: `update of ${label(view)} failed${event.reasonCode ? ` (${event.reasonCode})` : ''}`,
+        detail: `LastUpdateStatus Failed${event.reasonCode ? `, reason ${event.reasonCode}` : ''}`,
+      });
+    } else if (event.lastUpdateStatus === 'Successful') {
+      this.findings.resolveAll(RULES.connectorUpdateFailed.id, view.id, event);
+    }
+  }
+
+  private connectorDeleted(event: Extract<NormalizedEvent, { kind: 'connector.deleted' }>): void {
+    const id = this.resolve(event.connector, event.eventTime);
+    if (!id) return;
+    const view = this.view(id, event, event.connector);
+    if (event.errorCode) {
+      this.log(view, event, `delete refused: ${event.errorCode}`);
+      return;
+    }
+    this.log(view, event, 'deleted');
+    view.deletedAt = view.deletedAt ?? event.eventTime;
+    this.transition(view, event.state ?? 'DELETING', event, 'DeleteNetworkConnector response');
+    const inUse = view.microvms.filter((m) => m.runAt <= event.eventTime && m.terminatedAt === null);
+    if (inUse.length > 0) {
+      const ids = inUse.map((m) => m.id).join(', ');
+      this.findings.open(RULES.connectorDeletedWhileInUse, view, 'delete', event, {
+        summary: `${label(view)} was deleted by ${describeActor(event.actor)} while ${inUse.length} MicroVM(s) still ran on it (${ids}): they stay RUNNING with broken egress`,
+        detail: `deleted while ${ids} still RUNNING`,
+      });
+    }
+    this.settleDeletion(view, event);
+  }
+
+  private eniCreated(event: EniCreatedEvent): void {
+    const id = this.resolve(event.connector, event.eventTime);
+    if (!id) return;
+    const view = this.view(id, event, event.connector);
+    if (event.dryRun) {
+      this.log(view, event, `ENI permission check (dry run) in ${event.subnetId ?? 'unknown subnet'}`);
+      return;
+    }
+    if (event.errorCode) {
+      const subnet = event.subnetId ?? 'unknown subnet';
+      this.log(view, event, `ENI creation in ${subnet} failed: ${event.errorCode}`);
+      this.findings.open(RULES.eniCreateFailed, view, `${subnet}|${event.errorCode}`, event, {
+        summary: `${label(view)} could not create its ENI in ${subnet}: ${event.errorCode}`,
+        detail: event.errorMessage ?? event.errorCode,
+      });
+      return;
+    }
+    if (!event.eniId || view.enis.some((e) => e.id === event.eniId)) return;
+    view.enis.push({
+      id: event.eniId,
+      subnetId: event.subnetId,
+      availabilityZone: event.availabilityZone,
+      privateIp: event.privateIp,
+      purpose: event.purpose,
+      createdAt: event.eventTime,
+      deletedAt: null,
+      createdBy: describeActor(event.actor),
+      deletedBy: null,
+    });
+    view.vpcId = view.vpcId ?? event.vpcId;
+    this.log(
+      view,
+      event,
+      `${event.purpose} ENI ${event.eniId} (${event.privateIp ?? 'no IP'}) created in ${event.subnetId ?? '?'}`,
+    );
+    if (event.purpose === 'production') {
+      for (const finding of this.findings.openFor(RULES.eniCreateFailed.id, view.id)) {
+        if (finding.subject.startsWith(`${event.subnetId}|`)) this.findings.resolve(finding.fingerprint, event);
+      }
+    }
+  }
+
+  private eniDeleted(event: Extract<NormalizedEvent, { kind: 'eni.deleted' }>): void {
+    const owner = this.eniOwner.get(event.eniId);
+    const view = owner ? this.connectors.get(owner) : undefined;
+    const eni = view?.enis.find((e) => e.id === event.eniId);
+    if (!view || !eni || eni.deletedAt) return;
+    eni.deletedAt = event.eventTime;
+    eni.deletedBy = describeActor(event.actor);
+    this.log(view, event, `${eni.purpose} ENI ${eni.id} deleted`);
+    if (eni.purpose === 'production' && !GONE.has(view.state) && view.state !== 'FAILED') {
+      this.findings.open(RULES.eniDeletedWhileActive, view, eni.id, event, {
+        summary: `ENI ${eni.id} of ${label(view)} was deleted by ${describeActor(event.actor)} while the connector is ${view.state}`,
+        detail: `${eni.id} in ${eni.subnetId ?? '?'} deleted`,
+      });
+    }
+    this.settleDeletion(view, event);
+  }
+
+  /** A deleting connector is gone once every ENI it had is deleted. */
+  private settleDeletion(view: ConnectorView, event: NormalizedEvent): void {
+    if (view.state !== 'DELETING' || view.enis.length === 0) return;
+    if (view.enis.every((e) => e.deletedAt !== null)) {
+      this.transition(view, 'DELETED', event, 'all connector ENIs deleted');
+    }
+  }
+
+  private microvmRun(event: MicrovmRunEvent): void {
+    const ids = [...new Set(event.egressConnectors.map((ref) => this.resolve(ref, event.eventTime)))].filter(
+      (id): id is string => id !== null,
+    );
+    const refs = event.egressConnectors.map((r) => r.arn ?? r.id ?? r.name ?? '?').sort();
+    for (const id of ids) {
+      const ref = event.egressConnectors.find((r) => this.resolve(r, event.eventTime) === id);
+      const view = this.view(id, event, ref);
+      if (event.egressConnectors.length > 1) {
+        this.findings.open(RULES.microvmMultipleEgressConnectors, view, refs.join(' + '), event, {
+          summary: `a MicroVM run by ${describeActor(event.actor)} named ${event.egressConnectors.length} VPC egress connectors (${refs.map(shortRef).join(', ')})${event.errorCode ? ` and failed with ${event.errorCode}` : ''}`,
+          detail: event.errorCode
+            ? `RunMicrovm failed: ${event.errorCode}`
+            : 'RunMicrovm succeeded with several egress connectors',
+        });
+      }
+      if (event.errorCode || !event.microvmId) {
+        this.log(view, event, `MicroVM run failed: ${event.errorCode ?? 'no MicroVM id'}`);
+        continue;
+      }
+      const microvmId = event.microvmId;
+      if (!view.microvms.some((m) => m.id === microvmId)) {
+        view.microvms.push({
+          id: microvmId,
+          runAt: event.eventTime,
+          terminatedAt: null,
+          runBy: describeActor(event.actor),
+        });
+      }
+      const users = this.microvmConnectors.get(microvmId) ?? new Set<string>();
+      users.add(id);
+      this.microvmConnectors.set(microvmId, users);
+      this.log(view, event, `MicroVM ${microvmId} started with this egress connector`);
+      if (view.state === 'PENDING' || view.state === 'UNKNOWN') {
+        this.transition(
+          view,
+          'ACTIVE',
+          event,
+          `MicroVM ${microvmId} ran on it (only ACTIVE connectors can be attached)`,
+        );
+      }
+    }
+  }
+
+  private microvmTerminated(event: Extract<NormalizedEvent, { kind: 'microvm.terminated' }>): void {
+    for (const id of this.microvmConnectors.get(event.microvmId) ?? []) {
+      const view = this.connectors.get(id);
+      const use = view?.microvms.find((m) => m.id === event.microvmId);
+      if (!view || !use || use.terminatedAt) continue;
+      use.terminatedAt = event.eventTime;
+      this.log(view, event, `MicroVM ${event.microvmId} terminated`);
+      if (view.deletedAt && view.microvms.every((m) => m.terminatedAt !== null || m.runAt > (view.deletedAt ?? ''))) {
+        this.findings.resolveAll(RULES.connectorDeletedWhileInUse.id, view.id, event);
+      }
+    }
+  }
+
+  private networkChanged(event: NetworkEvent): void {
+    if (event.kind === 'network.route' && event.target?.startsWith('nat-') && event.change !== 'delete') {
+      const tables = this.natRouteTables.get(event.target) ?? new Set<string>();
+      tables.add(event.routeTableId);
+      this.natRouteTables.set(event.target, tables);
+    }
+    const alive = [...this.connectors.values()].filter((v) => !GONE.has(v.state) && v.state !== 'UNKNOWN');
+    const change = describeNetworkChange(event);
+    for (const hit of affectedConnectors(event, alive, this.facts, this.natRouteTables)) {
+      const view = hit.connector;
+      this.log(view, event, `${change.text}${hit.linkKnown ? '' : ' (link to this connector unverified)'}`);
+      for (const subject of change.subjects) {
+        const existing = this.findings.get(RULES.networkPathChanged.id, view.id, subject.key);
+        if (!existing) {
+          const restrictive = networkChangeDirection(event) === 'restrictive';
+          const severity = !hit.linkKnown ? 'info' : restrictive ? 'high' : 'warning';
+          this.findings.open(RULES.networkPathChanged, view, subject.key, event, {
+            summary: `${subject.text} by ${describeActor(event.actor)}: ${hit.why} of ${label(view)}${hit.linkKnown ? '' : ' (link unverified until reconcile maps it)'}`,
+            detail: `${change.text}; ${hit.why}`,
+            severity,
+            baseline: subject.baselineBefore,
+            current: subject.stateAfter,
+          });
+          continue;
+        }
+        this.findings.observe(existing.fingerprint, event, `${change.text}; ${hit.why}`, subject.stateAfter);
+      }
+    }
+  }
+}
+
+function applyConfig(
+  view: ConnectorView,
+  config: NonNullable<Extract<NormalizedEvent, { kind: 'connector.created' }>['config']>,
+): void {
+  view.subnetIds = config.subnetIds;
+  view.securityGroupIds = config.securityGroupIds;
+  view.networkProtocol = config.networkProtocol ?? view.networkProtocol;
+}
+
+function label(view: ConnectorView): string {
+  return view.name ? `connector ${view.name} (${view.id})` : `connector ${view.id}`;
+}
+
+function shortRef(ref: string): string {
+  return ref.startsWith('arn:') ? (ref.split(':')[6] ?? ref) : ref;
+}
