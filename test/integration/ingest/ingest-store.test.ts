@@ -10,6 +10,11 @@ const ALLOWED = new Set(['111122223333']);
 const clock = { now: () => new Date('2026-06-24T02:00:00Z') };
 const SCOPE = { account: '111122223333', region: 'ap-northeast-1' };
 
+/** An invalid fixture that still parses as JSON (the truncated one does not). */
+function invalidEvent(name: string): unknown {
+  return JSON.parse(readInvalidFixture(name));
+}
+
 function eventIdOf(raw: unknown): string {
   return (raw as { detail: { eventID: string } }).detail.eventID;
 }
@@ -86,12 +91,12 @@ describe('ingest and projection on DynamoDB Local', () => {
     const { store } = await createTestStore();
     const good = loadFixture('ec2', 'revoke-security-group-ingress-sg-reference');
     const batch = [
-      loadFixture('invalid', 'missing-event-id'),
+      invalidEvent('missing-event-id'),
       good,
-      loadFixture('invalid', 'wrong-type-event-time'),
+      invalidEvent('wrong-type-event-time'),
       new UnparseableEvent(readInvalidFixture('truncated'), 'Unexpected end of JSON input'),
-      loadFixture('invalid', 'detail-not-object'),
-      loadFixture('invalid', 'unknown-account'),
+      invalidEvent('detail-not-object'),
+      invalidEvent('unknown-account'),
     ];
 
     const report = await ingestEvents({ log: store, allowedAccounts: ALLOWED, clock, concurrency: 3 }, batch);
