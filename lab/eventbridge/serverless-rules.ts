@@ -1,0 +1,114 @@
+/**
+ * Reads the EventBridge rules and schedules of every function from serverless.yml, so the lab routes events
+ * with exactly the patterns that get deployed. CloudFormation short-form intrinsics (`!GetAtt`, `!Ref`, …)
+ * parse to their long form (`{ 'Fn::GetAtt': … }`, `{ Ref: … }`) instead of failing the parse.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse, type Tags } from 'yaml';
+
+export interface FunctionRules {
+  functionName: string;
+  handler: string;
+  patterns: unknown[];
+  schedules: { rate: string; input?: unknown }[];
+}
+
+const FN_INTRINSICS = [
+  'And',
+  'Base64',
+  'Cidr',
+  'Equals',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'If',
+  'ImportValue',
+  'Join',
+  'Not',
+  'Or',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'Length',
+  'ToJsonString',
+] as const;
+
+function longForm(tag: string): string {
+  if (tag === 'Ref' || tag === 'Condition') return tag;
+  return `Fn::${tag}`;
+}
+
+function shortFormValue(tag: string, value: unknown): unknown {
+  // `!GetAtt Resource.Attribute` is the scalar shorthand of ['Resource', 'Attribute'].
+  if (tag === 'GetAtt' && typeof value === 'string') {
+    const dot = value.indexOf('.');
+    return dot === -1 ? value : [value.slice(0, dot), value.slice(dot + 1)];
+  }
+  return value;
+}
+
+function intrinsicTags(): Tags {
+  const tags: Tags = [];
+  for (const name of ['Ref', 'Condition', ...FN_INTRINSICS]) {
+    const key = longForm(name);
+    const toPlain = (node: unknown): unknown =>
+      typeof node === 'object' && node !== null && 'toJSON' in node ? (node as { toJSON(): unknown }).toJSON() : node;
+    const resolve = (node: unknown) => ({ [key]: shortFormValue(name, toPlain(node)) });
+    tags.push({ tag: `!${name}`, resolve });
+    tags.push({ tag: `!${name}`, collection: 'seq', resolve });
+    tags.push({ tag: `!${name}`, collection: 'map', resolve });
+  }
+  return tags;
+}
+
+export function parseServerlessYaml(text: string): unknown {
+  return parse(text, { customTags: intrinsicTags() });
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function schedulesOf(spec: unknown): FunctionRules['schedules'] {
+  if (typeof spec === 'string') return [{ rate: spec }];
+  const schedule = asRecord(spec);
+  if (!schedule || schedule.enabled === false) return [];
+  const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
+  return rates
+    .filter((rate): rate is string => typeof rate === 'string')
+    .map((rate) => (schedule.input === undefined ? { rate } : { rate, input: schedule.input }));
+}
+
+/** Extracts `functions.*.events[*].eventBridge` patterns and `schedule` events from a parsed serverless.yml. */
+export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
+  const functions = asRecord(asRecord(config)?.functions) ?? {};
+  return Object.entries(functions).map(([functionName, definition]) => {
+    const fn = asRecord(definition) ?? {};
+    const rules: FunctionRules = {
+      functionName,
+      handler: typeof fn.handler === 'string' ? fn.handler : '',
+      patterns: [],
+      schedules: [],
+    };
+    for (const event of Array.isArray(fn.events) ? fn.events : []) {
+      const entry = asRecord(event) ?? {};
+      const eventBridge = asRecord(entry.eventBridge);
+      if (eventBridge && eventBridge.enabled !== false) {
+        if (eventBridge.pattern !== undefined) rules.patterns.push(eventBridge.pattern);
+        // An eventBridge event may also carry a schedule instead of a pattern.
+        if (typeof eventBridge.schedule === 'string') {
+          rules.schedules.push(...schedulesOf({ rate: eventBridge.schedule, input: eventBridge.input }));
+        }
+      }
+      if (entry.schedule !== undefined) rules.schedules.push(...schedulesOf(entry.schedule));
+    }
+    return rules;
+  });
+}
+
+export async function readServerlessRules(path: string): Promise<FunctionRules[]> {
+  return rulesFromServerlessConfig(parseServerlessYaml(await readFile(path, 'utf8')));
+}
