@@ -26,7 +26,9 @@ export function parseEventText(text: string): unknown[] {
   } catch (error) {
     // Not one JSON document: read it as JSONL, one event per non-empty line.
     const lines = trimmed.split(/\r?\n/).filter((line) => line.trim() !== '');
-    if (lines.length <= 1) return [new UnparseableEvent(trimmed, (error as Error).message)];
+    // JSONL only if its first line is a whole JSON value; a cut-off document is one bad input, not many.
+    if (lines.length <= 1 || !parsesAlone(lines[0] ?? ''))
+      return [new UnparseableEvent(trimmed, (error as Error).message)];
     return lines.map((line) => {
       try {
         return JSON.parse(line) as unknown;
@@ -34,5 +36,14 @@ export function parseEventText(text: string): unknown[] {
         return new UnparseableEvent(line, (lineError as Error).message);
       }
     });
+  }
+}
+
+function parsesAlone(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -17,7 +17,9 @@ const accountList = z
   );
 
 const ConfigSchema = z.object({
-  EGRESS_WATCH_TABLE: z.string({ message: 'is required (the DynamoDB table name)' }).min(3),
+  EGRESS_WATCH_TABLE: z
+    .string({ message: 'is required (the DynamoDB table name)' })
+    .min(3, 'must be at least 3 characters (a DynamoDB table name)'),
   EGRESS_WATCH_ALLOWED_ACCOUNTS: accountList,
   EGRESS_WATCH_DYNAMODB_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string({ message: 'is required' }).min(1),

@@ -202,6 +202,7 @@ class LifecycleFold {
     view.transitions.push({ state, at: event.eventTime, eventId: event.eventId, evidence });
     if (state === 'ACTIVE' && !view.activeAt) view.activeAt = event.eventTime;
     if (state === 'ACTIVE') {
+      view.stateReason = null;
       this.findings.resolveAll(RULES.connectorFailed.id, view.id, event);
     }
     if (state === 'FAILED' || state === 'DELETE_FAILED') {
@@ -225,6 +226,7 @@ class LifecycleFold {
       event,
       `created in ${view.subnetIds.join(', ') || 'unknown subnets'} with ${view.securityGroupIds.join(', ') || 'no security groups'}`,
     );
+    view.stateReason = event.stateReason ?? view.stateReason;
     this.transition(view, event.state ?? 'PENDING', event, 'CreateNetworkConnector response');
   }
 
@@ -243,6 +245,7 @@ class LifecycleFold {
     if (event.config) applyConfig(view, event.config);
     view.lastUpdateStatus = event.lastUpdateStatus ?? view.lastUpdateStatus;
     this.log(view, event, `updated${event.lastUpdateStatus ? `, LastUpdateStatus ${event.lastUpdateStatus}` : ''}`);
+    view.stateReason = event.stateReason ?? view.stateReason;
     if (event.state) this.transition(view, event.state, event, 'UpdateNetworkConnector response');
     if (event.lastUpdateStatus === 'Failed') {
       this.findings.open(RULES.connectorUpdateFailed, view, 'update', event, {
@@ -348,10 +351,13 @@ class LifecycleFold {
       (id): id is string => id !== null,
     );
     const refs = event.egressConnectors.map((r) => r.arn ?? r.id ?? r.name ?? '?').sort();
+    // Distinct connectors, not references: one connector named by id-ARN and by name-ARN is one connector.
+    const unresolved = event.egressConnectors.filter((ref) => this.resolve(ref, event.eventTime) === null);
+    const distinctConnectors = ids.length + new Set(unresolved.map((r) => r.arn ?? r.name ?? '?')).size;
     for (const id of ids) {
       const ref = event.egressConnectors.find((r) => this.resolve(r, event.eventTime) === id);
       const view = this.view(id, event, ref);
-      if (event.egressConnectors.length > 1) {
+      if (distinctConnectors > 1) {
         this.findings.open(RULES.microvmMultipleEgressConnectors, view, refs.join(' + '), event, {
           summary: `a MicroVM run by ${describeActor(event.actor)} named ${event.egressConnectors.length} VPC egress connectors (${refs.map(shortRef).join(', ')})${event.errorCode ? ` and failed with ${event.errorCode}` : ''}`,
           detail: event.errorCode

@@ -49,6 +49,8 @@ export interface ConnectorCreatedEvent extends EventBase {
   config: ConnectorConfig | null;
   operatorRole: string | null;
   state: string | null;
+  /** "SubnetOutOfIPAddresses: …" when the response explains a FAILED state. */
+  stateReason: string | null;
 }
 
 export interface ConnectorUpdatedEvent extends EventBase {
@@ -56,6 +58,7 @@ export interface ConnectorUpdatedEvent extends EventBase {
   connector: ConnectorRef;
   config: ConnectorConfig | null;
   state: string | null;
+  stateReason: string | null;
   lastUpdateStatus: string | null;
   reasonCode: string | null;
 }

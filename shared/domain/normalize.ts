@@ -440,6 +440,13 @@ function connectorOf(req: Json, res: Json): ConnectorRef {
   return merged;
 }
 
+function stateReasonOf(res: Json): string | null {
+  const code = str(field(res, 'StateReasonCode'));
+  const text = str(field(res, 'StateReason'));
+  if (!code && !text) return null;
+  return code && text ? `${code}: ${text}` : (code ?? text);
+}
+
 function connectorCreated(req: Json, res: Json, base: Base): Outcome {
   if (base.errorCode) return { ignore: `CreateNetworkConnector failed with ${base.errorCode}; no connector exists` };
   const connector = connectorOf(req, res);
@@ -451,6 +458,7 @@ function connectorCreated(req: Json, res: Json, base: Base): Outcome {
     config: configOf(field(res, 'Configuration')) ?? configOf(field(req, 'Configuration')),
     operatorRole: str(field(res, 'OperatorRole')) ?? str(field(req, 'OperatorRole')),
     state: str(field(res, 'State')),
+    stateReason: stateReasonOf(res),
   } as NormalizedEvent;
 }
 
@@ -467,8 +475,9 @@ function connectorUpdated(req: Json, res: Json, base: Base): Outcome {
     connector,
     config: base.errorCode ? null : (configOf(field(res, 'Configuration')) ?? configOf(field(req, 'Configuration'))),
     state: str(field(res, 'State')),
+    stateReason: stateReasonOf(res),
     lastUpdateStatus: str(field(res, 'LastUpdateStatus')),
-    reasonCode: str(field(res, 'LastUpdateStatusReasonCode')) ?? str(field(res, 'StateReasonCode')),
+    reasonCode: str(field(res, 'LastUpdateStatusReasonCode')),
   } as NormalizedEvent;
 }
 

@@ -1,0 +1,282 @@
+/**
+ * The embedded lab (a composition root): a virtual clock, the network and compute worlds, CloudTrail,
+ * the EventBridge bus with the rules read from serverless.yml, the product's handler modules invoked as
+ * Lambda would invoke them (EventBridge targets, the DynamoDB stream, schedules), and one edge port that
+ * every AWS SDK client can use. DynamoDB is the real DynamoDB Local underneath.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { VirtualClock } from './clock.js';
+import { DynamoDbStreamPoller } from './dynamodb-stream-poller.js';
+import { CallerRegistry, callerFromAuthorization, type Edge, startEdge } from './edge.js';
+import { createCloudTrailEmulator } from './emulators/cloudtrail.js';
+import { createEc2Emulator } from './emulators/ec2.js';
+import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
+import { createMicrovmProxy } from './emulators/microvm-proxy.js';
+import { createMicrovmsEmulator } from './emulators/microvms.js';
+import { createSlackWebhookReceiver, type SlackWebhookReceiver } from './emulators/slack-webhook.js';
+import { createSnsEmulator, type SnsEmulator } from './emulators/sns.js';
+import { type DeliveryBehaviour, type EventBridgeEnvelope, LabEventBus } from './eventbridge/bus.js';
+import { type FunctionRules, readServerlessRules } from './eventbridge/serverless-rules.js';
+import type { CallerIdentity, CloudTrailRecord } from './trail/record.js';
+import { LabTrail } from './trail/store.js';
+import { ComputeWorld, type ComputeWorldOptions } from './world/compute.js';
+import { NetworkWorld } from './world/network.js';
+import type { NetworkSpec } from './world/network-spec.js';
+
+export interface LabOptions {
+  account: string;
+  region: string;
+  start: string;
+  network: NetworkSpec;
+  images: { name: string; appKind: string }[];
+  /** Access key id → caller, so SDK clients act as the scenario's people and roles. */
+  callers: Record<string, CallerIdentity>;
+  compute?: Partial<ComputeWorldOptions>;
+  delivery?: Partial<DeliveryBehaviour>;
+  dynamodbEndpoint: string;
+  tableName: string;
+  edgePort?: number;
+  serverlessYml?: string;
+  snsTopics?: string[];
+}
+
+export type LabHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface LabActivity {
+  kind: 'cloudtrail' | 'delivered' | 'projected' | 'handler-error' | 'scheduled';
+  at: Date;
+  text: string;
+  record?: CloudTrailRecord;
+  functionName?: string;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export class Lab {
+  readonly clock: VirtualClock;
+  readonly trail: LabTrail;
+  readonly bus: LabEventBus;
+  readonly network: NetworkWorld;
+  readonly compute: ComputeWorld;
+  readonly callers: CallerRegistry;
+  readonly sns: SnsEmulator;
+  readonly slack: SlackWebhookReceiver;
+  readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
+  private readonly listeners: ((activity: LabActivity) => void)[] = [];
+  private edge: Edge | undefined;
+  private poller: DynamoDbStreamPoller | undefined;
+  private projectHandler: LabHandler | undefined;
+  private readonly handlerErrors: { functionName: string; error: string }[] = [];
+
+  private constructor(readonly options: LabOptions) {
+    this.clock = new VirtualClock(options.start);
+    this.trail = new LabTrail({ clock: this.clock });
+    this.bus = new LabEventBus({ clock: this.clock, behaviour: options.delivery ?? {}, trailLogsDataEvents: true });
+    const ctx = { clock: this.clock, trail: this.trail, account: options.account, region: options.region };
+    this.network = NetworkWorld.fromSpec(options.network, ctx);
+    this.compute = new ComputeWorld(ctx, this.network, options.compute ?? {});
+    for (const image of options.images) this.compute.microvms.registerImage(image);
+    this.callers = new CallerRegistry(options.account);
+    for (const [key, caller] of Object.entries(options.callers)) this.callers.register(key, caller);
+    this.sns = createSnsEmulator({ topics: options.snsTopics ?? [], clock: this.clock });
+    this.slack = createSlackWebhookReceiver({ clock: this.clock });
+    this.trail.onRecord((record) => {
+      this.emit({ kind: 'cloudtrail', at: this.clock.now(), text: record.eventName, record });
+      this.bus.publish(record);
+    });
+  }
+
+  /** Builds the world, starts the edge and wires the product's handlers to the bus, stream and schedules. */
+  static async start(options: LabOptions): Promise<Lab> {
+    const lab = new Lab(options);
+    const callerFor = (req: Parameters<typeof callerFromAuthorization>[0]) => callerFromAuthorization(req, lab.callers);
+    lab.edge = await startEdge({
+      port: options.edgePort ?? 0,
+      routes: {
+        dynamodbEndpoint: options.dynamodbEndpoint,
+        ec2: createEc2Emulator(lab.network, { callerFor }),
+        lambdaCore: createLambdaCoreEmulator(lab.compute, { callerFor }),
+        microvms: createMicrovmsEmulator(lab.compute, { callerFor }),
+        microvmProxy: createMicrovmProxy(lab.compute, lab.network),
+        cloudtrail: createCloudTrailEmulator(lab.trail),
+        sns: lab.sns,
+        slack: lab.slack,
+      },
+    });
+    await lab.wireHandlers(options.serverlessYml ?? `${REPO_ROOT}serverless.yml`);
+    return lab;
+  }
+
+  get url(): string {
+    if (!this.edge) throw new Error('lab not started');
+    return this.edge.url;
+  }
+
+  onActivity(listener: (activity: LabActivity) => void): void {
+    this.listeners.push(listener);
+  }
+
+  errors(): { functionName: string; error: string }[] {
+    return [...this.handlerErrors];
+  }
+
+  /** Advances virtual time, delivering events and running handlers whose time has come. */
+  async advanceTo(at: Date): Promise<void> {
+    await this.clock.advanceTo(at.getTime());
+  }
+
+  /** Lets every pending delivery, retry and world timer play out (bounded by `maxMs` of virtual time). */
+  async settle(maxMs = 2 * 3600_000): Promise<void> {
+    await this.clock.advanceBy(maxMs);
+  }
+
+  async close(): Promise<void> {
+    await this.edge?.close();
+  }
+
+  private emit(activity: LabActivity): void {
+    for (const listener of this.listeners) listener(activity);
+  }
+
+  /**
+   * The environment a deployed function would get, pointed at the lab: one endpoint for every AWS client
+   * (the edge forwards DynamoDB to DynamoDB Local). Set before the handler modules load their config.
+   */
+  private handlerEnvironment(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL: this.url,
+      AWS_REGION: this.options.region,
+      AWS_ACCESS_KEY_ID: 'LABFUNCTION',
+      AWS_SECRET_ACCESS_KEY: 'labfunction',
+      EGRESS_WATCH_TABLE: this.options.tableName,
+      EGRESS_WATCH_ALLOWED_ACCOUNTS: this.options.account,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+  }
+
+  private async wireHandlers(serverlessYml: string): Promise<void> {
+    Object.assign(process.env, this.handlerEnvironment());
+    delete process.env.EGRESS_WATCH_DYNAMODB_ENDPOINT;
+    const functions = await readServerlessRules(serverlessYml);
+    this.poller = new DynamoDbStreamPoller(this.options.dynamodbEndpoint, this.options.tableName);
+    await this.poller.poll(); // start reading the stream from now on
+    for (const fn of functions) {
+      const handler = await loadHandler(fn);
+      if (fn.functionName === 'project') this.projectHandler = handler;
+      if (fn.patterns.length > 0) {
+        this.bus.subscribe({
+          name: fn.functionName,
+          patterns: fn.patterns,
+          deliver: async (envelope) => {
+            this.deliveries.push({ functionName: fn.functionName, at: this.clock.now().toISOString(), envelope });
+            this.emit({
+              kind: 'delivered',
+              at: this.clock.now(),
+              functionName: fn.functionName,
+              text: `${envelope.detail.eventName} → ${fn.functionName}`,
+            });
+            await this.invoke(fn.functionName, handler, envelope);
+            await this.drainStream();
+          },
+        });
+      }
+      for (const schedule of fn.schedules) this.schedule(fn.functionName, handler, schedule);
+    }
+  }
+
+  /** The stream event source mapping: new table records go to the `project` function in one batch. */
+  async drainStream(): Promise<void> {
+    if (!this.poller || !this.projectHandler) return;
+    const batch: DynamoDBStreamEvent = await this.poller.poll();
+    const inserts = batch.Records.filter(
+      (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S?.startsWith('LOG#'),
+    );
+    if (inserts.length === 0) return;
+    await this.invoke('project', this.projectHandler, { Records: inserts });
+    this.emit({
+      kind: 'projected',
+      at: this.clock.now(),
+      functionName: 'project',
+      text: `${inserts.length} new events`,
+    });
+  }
+
+  private async invoke(functionName: string, handler: LabHandler, event: unknown): Promise<unknown> {
+    try {
+      return await handler(event, lambdaContext(functionName));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.handlerErrors.push({ functionName, error: message });
+      this.emit({ kind: 'handler-error', at: this.clock.now(), functionName, text: message });
+      throw error;
+    }
+  }
+
+  private schedule(functionName: string, handler: LabHandler, schedule: FunctionRules['schedules'][number]): void {
+    const everyMs = rateToMs(schedule.rate);
+    const fire = async () => {
+      this.clock.after(everyMs, fire);
+      this.emit({ kind: 'scheduled', at: this.clock.now(), functionName, text: `${schedule.rate} → ${functionName}` });
+      await this.invoke(functionName, handler, scheduledEvent(this.options, this.clock.now(), schedule.input)).catch(
+        () => undefined,
+      );
+    };
+    this.clock.after(everyMs, fire);
+  }
+}
+
+async function loadHandler(fn: FunctionRules): Promise<LabHandler> {
+  // serverless.yml says functions/ingest.handler: the module is functions/ingest.ts, the export `handler`.
+  const [modulePath, exportName] = splitHandler(fn.handler);
+  const module = (await import(pathToFileURL(`${REPO_ROOT}${modulePath}.ts`).href)) as Record<string, unknown>;
+  const handler = module[exportName];
+  if (typeof handler !== 'function') throw new Error(`${fn.handler}: no exported function ${exportName}`);
+  return handler as LabHandler;
+}
+
+function splitHandler(handler: string): [string, string] {
+  const dot = handler.lastIndexOf('.');
+  return [handler.slice(0, dot), handler.slice(dot + 1)];
+}
+
+export function rateToMs(rate: string): number {
+  const match = rate.match(/^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/);
+  if (!match) throw new Error(`unsupported schedule expression ${rate} (the lab plays rate(...) schedules)`);
+  const unit = match[2]?.startsWith('minute') ? 60_000 : match[2]?.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(match[1]) * unit;
+}
+
+function scheduledEvent(options: LabOptions, at: Date, input: unknown): unknown {
+  if (input !== undefined) return input;
+  return {
+    version: '0',
+    id: `lab-${at.getTime()}`,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: options.account,
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: options.region,
+    resources: [],
+    detail: {},
+  };
+}
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:lab:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `lab-${Math.random().toString(16).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'lab',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
