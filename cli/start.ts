@@ -1,9 +1,155 @@
-/** `egress-watch start`: until the lab plays scenarios live, replays the article's event stream. */
-import { fileURLToPath } from 'node:url';
-import { replayCommand } from './replay.js';
+/**
+ * `egress-watch start`: boots DynamoDB Local and the lab, plays a scenario with a live timeline (API calls,
+ * late EventBridge deliveries, findings as they open and resolve), prints the final connector table and
+ * findings, and writes out/<scenario>/ (CloudTrail, delivered events, Slack and SNS captures, final state).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { playScenario, type ScenarioReporter, type ScenarioResult } from '../lab/scenarios/runner.js';
+import { loadScenarioFile, scenarioNames } from '../lab/scenarios/scenario-file.js';
+import type { CloudTrailRecord } from '../lab/trail/record.js';
+import { describeActor } from '../shared/domain/actor-format.js';
+import { actorOf } from '../shared/domain/normalize.js';
+import { openLocalStore } from './local-store.js';
+import { clockTime, renderConnectorTable, renderFinding } from './render.js';
+import { style } from './terminal-style.js';
 
-export async function startCommand(_args: string[]): Promise<number> {
-  const scenario = fileURLToPath(new URL('../events/scenarios/article-connector-lifecycle.json', import.meta.url));
-  await replayCommand({ target: scenario, json: false, allowAccounts: ['111122223333'] });
-  return 0;
+export async function startCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: 'string', default: 'article' },
+      speed: { type: 'string', default: '0' },
+      out: { type: 'string', default: 'out' },
+      'clean-delivery': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const scenario = loadScenarioFile(values.scenario ?? 'article');
+  const speed = Number(values.speed);
+  if (!Number.isFinite(speed) || speed < 0) throw new Error('--speed takes virtual seconds per real second (0 = fast)');
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+
+  const started = Date.now();
+  const local = await openLocalStore({ tableName: `lab-${scenario.name}` });
+  try {
+    write(style.bold(`egress-watch · embedded lab · scenario "${scenario.name}"`));
+    write(style.dim(`${scenario.title}`));
+    write(style.dim(`DynamoDB Local ${local.endpoint} · scenarios: ${scenarioNames().join(', ')}`));
+    const delivery = values['clean-delivery']
+      ? { delayMs: 0, jitterMs: 0, reorder: false, duplicateRate: 0, lossRate: 0 }
+      : undefined;
+    write(style.dim(`EventBridge delivery: ${describeDelivery(delivery ?? scenario.lab.delivery ?? {})}`));
+    write('');
+    const result = await playScenario({
+      scenario,
+      dynamodbEndpoint: local.endpoint,
+      tableName: local.tableName,
+      speed,
+      reporter: liveReporter(write, values.quiet ?? false),
+      ...(delivery ? { delivery } : {}),
+    });
+    write('');
+    printSummary(write, result);
+    const outDir = join(values.out ?? 'out', scenario.name);
+    writeOutputs(outDir, result);
+    write(
+      style.dim(
+        `\nwrote ${outDir}/ (cloudtrail.jsonl, delivered-events.jsonl, delivery-log.json, slack.json, sns.json, state.json) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      ),
+    );
+    const unmet = result.expectations.filter((e) => !e.met).length;
+    return result.failedSteps === 0 && unmet === 0 && result.lab.errors().length === 0 ? 0 : 1;
+  } finally {
+    await local.close();
+  }
+}
+
+function describeDelivery(delivery: Record<string, unknown>): string {
+  const delay = Number(delivery.delayMs ?? 0);
+  const jitter = Number(delivery.jitterMs ?? 0);
+  if (delay === 0 && jitter === 0 && !delivery.duplicateRate && !delivery.lossRate)
+    return 'immediate, in order, exactly once';
+  const parts = [`${Math.round(delay / 60_000)}–${Math.round((delay + jitter) / 60_000)} min late`];
+  if (delivery.reorder) parts.push('reordered');
+  if (delivery.duplicateRate) parts.push(`${Math.round(Number(delivery.duplicateRate) * 100)}% duplicated`);
+  if (delivery.lossRate) parts.push(`${Math.round(Number(delivery.lossRate) * 100)}% lost`);
+  return parts.join(', ');
+}
+
+function actorText(record: CloudTrailRecord): string {
+  return describeActor(actorOf(record.userIdentity as Parameters<typeof actorOf>[0]));
+}
+
+function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioReporter {
+  return {
+    activity(activity) {
+      const t = style.cyan(clockTime(activity.at.toISOString()));
+      if (activity.kind === 'cloudtrail' && activity.record) {
+        const r = activity.record;
+        const failed = r.errorCode ? style.red(` ✗ ${r.errorCode}`) : '';
+        if (!quiet)
+          write(`${t}  ${style.dim('CloudTrail')} ${r.eventName}${failed} ${style.dim(`by ${actorText(r)}`)}`);
+      } else if (activity.kind === 'delivered') {
+        if (!quiet) write(`${t}  ${style.dim(`  ↳ EventBridge → ${activity.text}`)}`);
+      } else if (activity.kind === 'handler-error') {
+        write(`${t}  ${style.red(`handler ${activity.functionName} failed: ${activity.text}`)}`);
+      }
+    },
+    step(at, step, outcome) {
+      const mark = outcome.ok ? style.green('✓') : style.red('✗');
+      const who = step.as ? `${step.as}: ` : '';
+      const what = step.say ?? step.call ?? 'step';
+      write(`${style.cyan(clockTime(at.toISOString()))}  ${mark} ${style.bold(`${who}${what}`)}`);
+      if (step.probe || !outcome.ok) write(`          ${style.dim(outcome.detail)}`);
+    },
+    finding(at, change, finding, connectorName) {
+      const label =
+        change === 'resolved'
+          ? style.green('RESOLVED')
+          : style.bold(style.red(change === 'opened' ? 'OPENED  ' : 'REOPENED'));
+      write(
+        `${style.cyan(clockTime(at.toISOString()))}  ⚑ ${label} ${finding.severity} ${style.magenta(finding.rule)} ${style.dim(connectorName ?? finding.connectorId)}`,
+      );
+      write(`          ${finding.summary}`);
+    },
+  };
+}
+
+function printSummary(write: (line: string) => void, result: ScenarioResult): void {
+  write(style.bold('Connectors'));
+  write(renderConnectorTable(result.connectors));
+  write('');
+  const names = new Map(result.connectors.map((c) => [c.id, c.name]));
+  const open = result.findings.filter((f) => f.status === 'open');
+  write(style.bold(`Findings: ${open.length} open, ${result.findings.length - open.length} resolved`));
+  for (const finding of result.findings) write(renderFinding(finding, names.get(finding.connectorId)));
+  write('');
+  write(style.bold('Expected by the scenario'));
+  for (const e of result.expectations) {
+    write(`  ${e.met ? style.green('✓') : style.red('✗')} ${e.rule} ${e.status}`);
+  }
+  const errors = result.lab.errors();
+  if (result.failedSteps > 0) write(style.red(`${result.failedSteps} scenario step(s) did not go as expected`));
+  if (errors.length > 0) write(style.red(`${errors.length} handler invocation(s) failed (retried by the bus)`));
+}
+
+function writeOutputs(dir: string, result: ScenarioResult): void {
+  mkdirSync(dir, { recursive: true });
+  const jsonl = (items: unknown[]) => items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : '');
+  writeFileSync(join(dir, 'cloudtrail.jsonl'), jsonl(result.lab.trail.records()));
+  writeFileSync(join(dir, 'delivered-events.jsonl'), jsonl(result.lab.deliveries));
+  writeFileSync(join(dir, 'delivery-log.json'), `${JSON.stringify(result.lab.bus.deliveryLog(), null, 2)}\n`);
+  writeFileSync(join(dir, 'slack.json'), `${JSON.stringify(result.lab.slack.messages, null, 2)}\n`);
+  writeFileSync(join(dir, 'sns.json'), `${JSON.stringify(result.lab.sns.published, null, 2)}\n`);
+  const state = {
+    scenario: { name: result.scenario.name, title: result.scenario.title },
+    steps: result.steps.map((s) => ({ at: s.at, say: s.step.say ?? s.step.call ?? null, ...s.outcome })),
+    connectors: result.connectors,
+    findings: result.findings,
+    expectations: result.expectations,
+    handlerErrors: result.lab.errors(),
+  };
+  writeFileSync(join(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
 }

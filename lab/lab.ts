@@ -64,6 +64,7 @@ export class Lab {
   readonly slack: SlackWebhookReceiver;
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
   private readonly listeners: ((activity: LabActivity) => void)[] = [];
+  private readonly projectionHooks: ((at: Date) => Promise<void>)[] = [];
   private edge: Edge | undefined;
   private poller: DynamoDbStreamPoller | undefined;
   private projectHandler: LabHandler | undefined;
@@ -115,6 +116,11 @@ export class Lab {
 
   onActivity(listener: (activity: LabActivity) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Runs after every projection, inside the delivery, so observers see findings in timeline order. */
+  afterProjection(hook: (at: Date) => Promise<void>): void {
+    this.projectionHooks.push(hook);
   }
 
   errors(): { functionName: string; error: string }[] {
@@ -202,6 +208,7 @@ export class Lab {
       functionName: 'project',
       text: `${inserts.length} new events`,
     });
+    for (const hook of this.projectionHooks) await hook(this.clock.now());
   }
 
   private async invoke(functionName: string, handler: LabHandler, event: unknown): Promise<unknown> {

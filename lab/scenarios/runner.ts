@@ -126,7 +126,6 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
 
   // Findings as the product sees them, diffed after every projection so they print as they open/resolve.
   let known = new Map<string, string>();
-  let diffing = Promise.resolve();
   const diffFindings = async (at: Date) => {
     const [findings, connectors] = await Promise.all([store.listFindings(scope), store.listConnectors(scope)]);
     const names = new Map(connectors.map((c) => [c.id, c.name]));
@@ -145,10 +144,8 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     }
     known = new Map(findings.map((f) => [f.fingerprint, f.status]));
   };
-  lab.onActivity((activity) => {
-    reporter.activity(activity);
-    if (activity.kind === 'projected') diffing = diffing.then(() => diffFindings(activity.at));
-  });
+  lab.onActivity((activity) => reporter.activity(activity));
+  lab.afterProjection(diffFindings);
 
   const saved: Record<string, unknown> = {};
   const steps: ScenarioResult['steps'] = [];
@@ -161,7 +158,6 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
       if (waitMs > 0) await new Promise((r) => setTimeout(r, Math.min(waitMs, 10_000)));
     }
     await lab.advanceTo(at);
-    await diffing;
     const outcome = await runStep(step, { lab, scenario, saved, clientsOf });
     reporter.step(at, step, outcome);
     steps.push({ step, at: at.toISOString(), outcome });
@@ -170,7 +166,6 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     // Late deliveries, retries and the last projections.
     await lab.settle();
     await lab.drainStream();
-    await diffing;
     await diffFindings(lab.clock.now());
   }
   const findings = await store.listFindings(scope);
@@ -256,15 +251,13 @@ async function probe(step: ScenarioStep, ctx: StepContext): Promise<StepOutcome>
   const microvmId = String(resolveValues(spec.microvm, ctx));
   const url = String(resolveValues(spec.url, ctx));
   const actor = step.as ?? Object.keys(ctx.scenario.actors)[0] ?? '';
-  const token = await ctx
-    .clientsOf(actor)
-    .microvms.send(
-      new CreateMicrovmAuthTokenCommand({
-        microvmIdentifier: microvmId,
-        expirationInMinutes: 60,
-        allowedPorts: [{ port: 8080 }],
-      }),
-    );
+  const token = await ctx.clientsOf(actor).microvms.send(
+    new CreateMicrovmAuthTokenCommand({
+      microvmIdentifier: microvmId,
+      expirationInMinutes: 60,
+      allowedPorts: [{ port: 8080 }],
+    }),
+  );
   const auth = token.authToken?.['X-aws-proxy-auth'] ?? '';
   const response = await fetch(`${ctx.lab.url}/.lab/microvms/${microvmId}/fetch?url=${encodeURIComponent(url)}`, {
     headers: { 'x-aws-proxy-auth': auth },
