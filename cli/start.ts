@@ -125,6 +125,15 @@ function printSummary(write: (line: string) => void, result: ScenarioResult): vo
   const open = result.findings.filter((f) => f.status === 'open');
   write(style.bold(`Findings: ${open.length} open, ${result.findings.length - open.length} resolved`));
   for (const finding of result.findings) write(renderFinding(finding, names.get(finding.connectorId)));
+  if (result.hyperplaneEnis.length > 0) {
+    write('');
+    write(style.bold(`Classic Lambda Hyperplane ENIs (kept apart from connectors): ${result.hyperplaneEnis.length}`));
+    for (const eni of result.hyperplaneEnis) {
+      write(
+        `  ${eni.id ?? '?'} function ${eni.functionName ?? '?'} in ${eni.subnetId ?? '?'} since ${clockTime(eni.createdAt)}`,
+      );
+    }
+  }
   write('');
   write(style.bold('Expected by the scenario'));
   for (const e of result.expectations) {

@@ -36,7 +36,10 @@ export class DynamoDbStreamPoller {
         iterator = out.ShardIterator;
       }
       while (iterator) {
-        const page = (await this.call('DynamoDBStreams_20120810.GetRecords', { ShardIterator: iterator, Limit: 1000 })) as {
+        const page = (await this.call('DynamoDBStreams_20120810.GetRecords', {
+          ShardIterator: iterator,
+          Limit: 1000,
+        })) as {
           Records: DynamoDBRecord[];
           NextShardIterator?: string;
         };
@@ -51,7 +54,9 @@ export class DynamoDbStreamPoller {
         this.iterators.set(shard.ShardId, next);
       }
     }
-    records.sort((a, b) => Number(BigInt(a.dynamodb?.SequenceNumber ?? '0') - BigInt(b.dynamodb?.SequenceNumber ?? '0')));
+    records.sort((a, b) =>
+      Number(BigInt(a.dynamodb?.SequenceNumber ?? '0') - BigInt(b.dynamodb?.SequenceNumber ?? '0')),
+    );
     return { Records: records };
   }
 

@@ -12,6 +12,7 @@ import * as microvmCommands from '@aws-sdk/client-lambda-microvms';
 import { CreateMicrovmAuthTokenCommand, LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { DynamoDbStore } from '../../shared/aws/dynamodb-store.js';
 import { LambdaCoreClient } from '../../shared/aws/lambda-core-client.js';
+import type { HyperplaneEniView } from '../../shared/domain/connector-lifecycle.js';
 import type { ConnectorView, Finding } from '../../shared/domain/model.js';
 import { Lab, type LabActivity } from '../lab.js';
 import type { CallerIdentity } from '../trail/record.js';
@@ -52,6 +53,8 @@ export interface ScenarioResult {
   steps: { step: ScenarioStep; at: string; outcome: StepOutcome }[];
   connectors: ConnectorView[];
   findings: Finding[];
+  /** Classic Lambda Hyperplane ENIs the product recognised and kept apart from connectors. */
+  hyperplaneEnis: HyperplaneEniView[];
   expectations: { rule: string; status: 'open' | 'resolved'; met: boolean }[];
   failedSteps: number;
 }
@@ -170,6 +173,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
   }
   const findings = await store.listFindings(scope);
   const connectors = await store.listConnectors(scope);
+  const hyperplaneEnis = await store.listHyperplaneEnis(scope);
   const expectations = [
     ...scenario.expect.open.map((rule) => ({ rule, status: 'open' as const })),
     ...scenario.expect.resolved.map((rule) => ({ rule, status: 'resolved' as const })),
@@ -188,6 +192,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     steps,
     connectors,
     findings,
+    hyperplaneEnis,
     expectations,
     failedSteps: steps.filter((s) => !s.outcome.ok).length,
   };

@@ -1,0 +1,185 @@
+/**
+ * Cold start of the Lambda bundles, side by side with bare node in one run (design §8: ratios, never a single
+ * absolute time). Each sample is a fresh `node --input-type=module -e "await import('<bundle>')"`; rounds
+ * alternate the variants so machine noise hits them alike. Prints medians and the bundle/bare ratio; asserts
+ * nothing. When ingest is over its budget, the metafile says which packages make the bundle heavy.
+ *
+ *   npm run bench:cold [-- --rounds 15 --warmup 3]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BundleResult, buildFunctions, kilobytes } from '../../scripts/build.js';
+
+const INGEST_RATIO_TARGET = 1.5;
+
+function numberOption(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index === -1 ? undefined : Number(process.argv[index + 1]);
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+const rounds = numberOption('rounds', 15);
+const warmup = numberOption('warmup', 3);
+
+// Enough for loadConfig() at import; nothing else from this machine's environment leaks into the children.
+const childEnv = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  EGRESS_WATCH_TABLE: 'egress-watch-bench',
+  EGRESS_WATCH_ALLOWED_ACCOUNTS: '111122223333',
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // Imports touch no network; should one ever try, it stays on loopback and fails at once.
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+};
+
+interface Variant {
+  label: string;
+  args: string[];
+  bundle: BundleResult | null;
+  samples: number[];
+}
+
+function importArgs(bundle: BundleResult, extra: string[] = []): string[] {
+  return [...extra, '--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(bundle.outfile).href)})`];
+}
+
+function runOnce(variant: Variant): number {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, variant.args, { env: childEnv, encoding: 'utf8' });
+  const elapsed = performance.now() - started;
+  if (child.status !== 0) {
+    throw new Error(`${variant.label}: node exited ${child.status ?? child.signal}\n${child.stderr}`);
+  }
+  return elapsed;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Output bytes per npm package (or local folder), heaviest first. */
+function heaviestInputs(bundle: BundleResult, limit: number): { name: string; bytes: number }[] {
+  const output = Object.entries(bundle.metafile.outputs).find(([path]) => path.endsWith('.js'))?.[1];
+  const totals = new Map<string, number>();
+  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
+    const match = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+    const name = match?.[1] ?? path.split('/').slice(0, 2).join('/');
+    totals.set(name, (totals.get(name) ?? 0) + input.bytesInOutput);
+  }
+  return [...totals.entries()]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, limit);
+}
+
+/**
+ * zod 4 bundles all its error-message locales when a module imports the `z` namespace object by name
+ * (`import { z } from 'zod'`); `import * as z from 'zod'` lets esbuild drop them. Names the importers.
+ */
+function zodLocalesHint(bundle: BundleResult): string | null {
+  const output = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint);
+  const localeBytes = Object.entries(output?.inputs ?? {})
+    .filter(([path]) => path.includes('node_modules/zod/') && path.includes('/locales/'))
+    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+  if (localeBytes === 0) return null;
+  const importers = Object.entries(bundle.metafile.inputs)
+    .filter(([, input]) => input.imports.some((imported) => imported.original === 'zod'))
+    .map(([path]) => path.replace(/^(\.\.\/)+/, ''));
+  return `zod locales: ${kilobytes(localeBytes)} in the bundle, pulled in by ${importers.join(', ')}`;
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+}
+
+async function main() {
+  // Bundles go to a scratch folder (removed afterwards): everything is bundled, so they import nothing from the repo.
+  const scratch = await mkdtemp(join(tmpdir(), 'egress-watch-cold-start-'));
+  try {
+    await measure(await buildFunctions(join(scratch, 'functions')));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function measure(bundles: BundleResult[]) {
+  const byName = new Map(bundles.map((b) => [b.name, b]));
+  const ingest = byName.get('ingest');
+  if (!ingest) throw new Error('no ingest bundle was built');
+
+  const bare: Variant = { label: 'bare node', args: ['--input-type=module', '-e', ''], bundle: null, samples: [] };
+  const variants: Variant[] = [
+    bare,
+    ...bundles.map((bundle) => ({ label: bundle.name, args: importArgs(bundle), bundle, samples: [] })),
+  ];
+  // serverless.yml sets NODE_OPTIONS=--enable-source-maps when the bundles carry source maps: measure its price.
+  if (ingest.sourceMapBytes > 0) {
+    variants.push({
+      label: 'ingest +source-maps',
+      args: importArgs(ingest, ['--enable-source-maps']),
+      bundle: ingest,
+      samples: [],
+    });
+  }
+
+  console.log(`node ${process.version}, ${rounds} rounds after ${warmup} warm-up rounds, variants alternating`);
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    // Loading extra CA certificates adds tens of ms to every node start; Lambda does not do it.
+    console.log('(NODE_EXTRA_CA_CERTS is set here but not passed to the measured processes)');
+  }
+  for (let round = 0; round < warmup + rounds; round++) {
+    // Rotate the starting variant each round so no variant always runs right after the same neighbour.
+    for (let i = 0; i < variants.length; i++) {
+      const variant = variants[(round + i) % variants.length]!;
+      const elapsed = runOnce(variant);
+      if (round >= warmup) variant.samples.push(elapsed);
+    }
+  }
+
+  const bareMedian = median(bare.samples);
+  const widths = [22, 10, 10, 10, 10, 8];
+  console.log();
+  console.log(row(['variant', 'median ms', 'min ms', 'over bare', 'bundle', 'ratio'], widths));
+  for (const variant of variants) {
+    const m = median(variant.samples);
+    console.log(
+      row(
+        [
+          variant.label,
+          m.toFixed(1),
+          Math.min(...variant.samples).toFixed(1),
+          variant.bundle ? `+${(m - bareMedian).toFixed(1)}` : '',
+          variant.bundle ? kilobytes(variant.bundle.bytes) : '',
+          `${(m / bareMedian).toFixed(2)}x`,
+        ],
+        widths,
+      ),
+    );
+  }
+
+  const ingestRatio = median(variants.find((v) => v.label === 'ingest')!.samples) / bareMedian;
+  console.log();
+  console.log(
+    `ingest cold import: ${ingestRatio.toFixed(2)}x bare node (target <= ${INGEST_RATIO_TARGET}x): ${
+      ingestRatio <= INGEST_RATIO_TARGET ? 'within target' : 'OVER target'
+    }`,
+  );
+  if (ingestRatio > INGEST_RATIO_TARGET) {
+    console.log('heaviest parts of the ingest bundle (bytes in output):');
+    for (const { name, bytes } of heaviestInputs(ingest, 12)) {
+      console.log(`  ${kilobytes(bytes).padStart(10)}  ${name}`);
+    }
+    const hint = zodLocalesHint(ingest);
+    if (hint) console.log(hint);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
