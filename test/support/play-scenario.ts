@@ -1,0 +1,28 @@
+/** Plays a scenario file on a fresh table of the run's DynamoDB Local (one scenario per test file: the
+ * handler modules read their configuration once per process, as in Lambda). */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js';
+import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
+import { ensureTable } from '../../shared/aws/dynamodb-table.js';
+
+export async function playScenarioForTest(name: string): Promise<ScenarioResult> {
+  const endpoint = inject('dynamodbEndpoint');
+  const tableName = `e2e-${name}-${randomUUID().slice(0, 8)}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+  });
+  await ensureTable(client, tableName);
+  client.destroy();
+  return playScenario({ scenario: loadScenarioFile(name), dynamodbEndpoint: endpoint, tableName });
+}
+
+export function openFindings(result: ScenarioResult, rule: string) {
+  const names = new Map(result.connectors.map((c) => [c.id, c.name]));
+  return result.findings
+    .filter((f) => f.rule === rule && f.status === 'open')
+    .map((f) => ({ connector: names.get(f.connectorId), severity: f.severity }));
+}
