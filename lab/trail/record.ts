@@ -80,7 +80,7 @@ function userIdentity(caller: CallerIdentity, time: Date): Record<string, unknow
         principalId: 'AIDAEXAMPLEUSERID0001',
         arn: `arn:aws:iam::${caller.account}:user/${caller.userName}`,
         accountId: caller.account,
-        accessKeyId: 'AKIAIOSFODNN7EXAMPLE'.replace('AKIA', 'ASIA'),
+        accessKeyId: 'ASIAEXAMPLEUSERKEY01',
         userName: caller.userName,
       };
     case 'assumed-role': {
