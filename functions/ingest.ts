@@ -1,7 +1,8 @@
 /**
  * EventBridge → ingest. One CloudTrail event per invocation: validate, normalize, one conditional write.
- * Malformed or foreign events are quarantined (not thrown: retrying cannot fix them); store faults throw so
- * EventBridge retries and finally dead-letters the event.
+ * Malformed or foreign events are quarantined (not thrown: retrying cannot fix them). Store faults throw:
+ * EventBridge invokes asynchronously, so Lambda's async retries apply and the on-failure destination
+ * (serverless.yml) dead-letters the event; EventBridge's own retry policy and DLQ cover delivery failures.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ingestEvents } from '../shared/app/ingest-events.js';

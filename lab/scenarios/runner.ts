@@ -120,7 +120,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
       c = {
         ec2: new EC2Client(common),
         microvms: new LambdaMicrovmsClient(common),
-        lambdaCore: new LambdaCoreClient({ ...common, credentials }),
+        lambdaCore: new LambdaCoreClient(common),
       };
       clients.set(actor, c);
     }

@@ -133,25 +133,13 @@ export function normalizeNaclProtocol(protocol: string): string {
   return NACL_PROTOCOL_NUMBERS[lower] ?? lower;
 }
 
-function defaultNaclEntries(): NetworkAclEntry[] {
-  return [true, false].map((egress) => ({
-    ruleNumber: 32767,
-    egress,
-    protocol: '-1',
-    ruleAction: 'deny' as const,
-    cidrBlock: '0.0.0.0/0',
-  }));
+/** One all-traffic entry per direction: the catch-all deny (#32767) or a default VPC ACL's allow (#100). */
+function catchAllNaclEntries(ruleNumber: number, ruleAction: 'allow' | 'deny'): NetworkAclEntry[] {
+  return [true, false].map((egress) => ({ ruleNumber, egress, protocol: '-1', ruleAction, cidrBlock: '0.0.0.0/0' }));
 }
 
-function allowAllNaclEntries(): NetworkAclEntry[] {
-  return [true, false].map((egress) => ({
-    ruleNumber: 100,
-    egress,
-    protocol: '-1',
-    ruleAction: 'allow' as const,
-    cidrBlock: '0.0.0.0/0',
-  }));
-}
+const defaultNaclEntries = () => catchAllNaclEntries(32767, 'deny');
+const allowAllNaclEntries = () => catchAllNaclEntries(100, 'allow');
 
 function sortNaclEntries(entries: NetworkAclEntry[]): NetworkAclEntry[] {
   return entries.sort((a, b) => Number(a.egress) - Number(b.egress) || a.ruleNumber - b.ruleNumber);

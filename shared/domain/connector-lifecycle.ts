@@ -181,7 +181,8 @@ class LifecycleFold {
     }
     if (ref) {
       view.name = view.name ?? ref.name;
-      view.arn = view.arn ?? (ref.arn && !ref.arn.endsWith(`:${ref.name}`) ? ref.arn : null) ?? view.arn;
+      // A name-form ARN (…:network-connector:<name>) is not the connector's canonical ARN.
+      if (!view.arn && ref.arn && !ref.arn.endsWith(`:${ref.name}`)) view.arn = ref.arn;
     }
     return view;
   }
