@@ -5,7 +5,7 @@
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
  */
 import { parseArgs } from 'node:util';
-import { replayCommand } from './replay.js';
+import { invalidAccountIds, replayCommand } from './replay.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -25,8 +25,12 @@ async function main(argv: string[]): Promise<number> {
       });
       const target = positionals[0];
       if (!target) throw new UsageError('replay needs a file or directory of EventBridge events');
-      await replayCommand({ target, json: values.json ?? false, allowAccounts: values['allow-account'] ?? [] });
-      return 0;
+      const allowAccounts = values['allow-account'] ?? [];
+      const invalid = invalidAccountIds(allowAccounts);
+      if (invalid.length > 0) {
+        throw new UsageError(`--allow-account ${JSON.stringify(invalid[0])}: expected a 12-digit AWS account id`);
+      }
+      return replayCommand({ target, json: values.json ?? false, allowAccounts });
     }
     case 'start': {
       const { startCommand } = await import('./start.js');

@@ -2,7 +2,7 @@
  * `egress-watch replay <file|dir> [--json]`: feeds EventBridge events through the same ingest and projection
  * use cases as the Lambdas, on DynamoDB Local, and prints the result (design §4).
  */
-import { ingestEvents } from '../shared/app/ingest-events.js';
+import { type IngestCounts, IngestInterruptedError, ingestEvents } from '../shared/app/ingest-events.js';
 import { projectScopes } from '../shared/app/project-scopes.js';
 import type { ConnectorView, Finding } from '../shared/domain/model.js';
 import type { MonitorStore, Scope } from '../shared/ports.js';
@@ -44,6 +44,8 @@ export interface ReplayOutput {
   }[];
   ignored: { eventId: string; reason: string }[];
   rejected: { eventId: string | null; error: string }[];
+  /** Every input in exactly one bucket: received = stored + duplicates + ignored + rejected. */
+  counts: IngestCounts;
 }
 
 export interface ReplayResult {
@@ -70,7 +72,11 @@ export async function replayEvents(
     views.push(...(await store.listConnectors(scope)));
     findings.push(...(await store.listFindings(scope)));
   }
-  return { output: toReplayOutput(views, findings, report.ignored, report.rejected), views, findings };
+  return {
+    output: toReplayOutput(views, findings, report.ignored, report.rejected, report.counts),
+    views,
+    findings,
+  };
 }
 
 function sortScopes(scopes: Scope[]): Scope[] {
@@ -82,6 +88,7 @@ export function toReplayOutput(
   findings: Finding[],
   ignored: { eventId: string; reason: string }[],
   rejected: { eventId: string | null; error: string }[],
+  counts: IngestCounts,
 ): ReplayOutput {
   return {
     connectors: views.map((v) => ({
@@ -114,16 +121,18 @@ export function toReplayOutput(
       lastSeen: f.lastSeen,
       summary: f.summary,
     })),
-    // Deduplicated and sorted so a shuffled or duplicated input prints the same lists.
-    ignored: uniqueSorted(ignored, (i) => `${i.eventId}\u0000${i.reason}`),
-    rejected: uniqueSorted(rejected, (r) => `${r.eventId ?? ''}\u0000${r.error}`),
+    // Sorted so a shuffled input prints the same lists; never merged, so each entry is one input.
+    ignored: sortedBy(ignored, (i) => `${i.eventId}\u0000${i.reason}`),
+    rejected: sortedBy(rejected, (r) => `${r.eventId ?? ''}\u0000${r.error}`),
+    counts,
   };
 }
 
-function uniqueSorted<T>(items: T[], key: (item: T) => string): T[] {
-  const map = new Map<string, T>();
-  for (const item of items) map.set(key(item), item);
-  return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
+function sortedBy<T>(items: T[], key: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 export function renderReplay(result: ReplayResult): string {
@@ -153,16 +162,30 @@ export interface ReplayCommandOptions {
   allowAccounts: string[];
 }
 
-export async function replayCommand(options: ReplayCommandOptions): Promise<void> {
+/**
+ * Runs a replay and prints it. Returns the exit code: 0 (even with findings or rejected inputs), 1 when the
+ * store failed past its retry budget (the message on stderr says how far the run got; run it again).
+ */
+export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
   const allowed = resolveAllowList(options.allowAccounts);
   const events = loadEventInputs(options.target);
   const local = await openLocalStore();
   try {
     const result = await replayEvents(local.store, events, allowed);
     process.stdout.write(options.json ? `${JSON.stringify(result.output, null, 2)}\n` : `${renderReplay(result)}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof IngestInterruptedError)) throw error;
+    process.stderr.write(`egress-watch: ${error.message}\n`);
+    return 1;
   } finally {
     await local.close();
   }
+}
+
+/** The values that are not 12-digit AWS account ids (empty when all are valid). */
+export function invalidAccountIds(values: readonly string[]): string[] {
+  return values.filter((value) => !/^\d{12}$/.test(value));
 }
 
 /** --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS, else only the sample account (said on stderr). */
@@ -172,6 +195,13 @@ export function resolveAllowList(flags: string[]): Set<string> {
     .map((s) => s.trim())
     .filter(Boolean);
   const accounts = flags.length > 0 ? flags : fromEnv;
+  const invalid = invalidAccountIds(accounts);
+  if (invalid.length > 0) {
+    throw new Error(
+      `${flags.length > 0 ? '--allow-account' : 'EGRESS_WATCH_ALLOWED_ACCOUNTS'}: ${invalid.map((v) => JSON.stringify(v)).join(', ')} ` +
+        'is not a 12-digit AWS account id',
+    );
+  }
   if (accounts.length > 0) return new Set(accounts);
   process.stderr.write(
     `egress-watch: no account allow-list given; accepting only the sample account ${SAMPLE_ACCOUNT} ` +

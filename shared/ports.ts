@@ -38,8 +38,19 @@ export interface FindingChange {
 
 export type SaveOutcome = { saved: true; changes: FindingChange[] } | { saved: false; reason: 'stale' };
 
+/**
+ * The store refused an item as invalid (DynamoDB ValidationException: a key or the item over a size limit).
+ * Retrying cannot help, so ingest quarantines the event instead of failing the batch.
+ */
+export class ItemRefusedError extends Error {
+  override name = 'ItemRefusedError';
+}
+
 export interface EventLog {
-  /** The ingest hot path: exactly one conditional write per event (idempotent on eventId). */
+  /**
+   * The ingest hot path: exactly one conditional write per event (idempotent on eventId). Throws
+   * `ItemRefusedError` when the store refuses the item; other errors are faults (throttling, 5xx, time-out).
+   */
   appendEvent(event: NormalizedEvent): Promise<AppendOutcome>;
   /** Bad input is never lost: it is kept with its reason. */
   quarantine(entry: QuarantineEntry): Promise<void>;
