@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../lab/dynamodb-local.js';
+import { awsClientOptions } from '../shared/aws/client-options.js';
 import { DynamoDbStore } from '../shared/aws/dynamodb-store.js';
 import { ensureTable } from '../shared/aws/dynamodb-table.js';
 
@@ -25,6 +26,7 @@ export async function openLocalStore(options: { tableName?: string; endpoint?: s
     process.env.EGRESS_WATCH_TABLE ??
     (external ? `egress-watch-${Date.now().toString(36)}` : 'egress-watch');
   const client = new DynamoDBClient({
+    ...awsClientOptions(),
     endpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
