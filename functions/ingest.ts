@@ -23,6 +23,7 @@ export const handler = async (event: EventBridgeEvent<string, unknown>) => {
     return {
       stored: report.stored.length,
       duplicates: report.duplicates.length,
+      counts: report.counts,
       ignored: report.ignored,
       rejected: report.rejected,
     };
