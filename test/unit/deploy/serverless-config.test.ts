@@ -142,7 +142,9 @@ describe('serverless.yml: least-privilege roles', () => {
     const actions = statements.flatMap((s) => s.Action);
     const writes = actions.filter((a) => !/:(Describe|List|Get|Lookup|Query)[A-Za-z]*$/.test(a));
     expect(writes.sort()).toEqual(['dynamodb:PutItem', 'sqs:SendMessage']);
-    expect(at(config, 'functions', 'reconcile', 'events')).toEqual([{ schedule: { rate: '${param:reconcileSchedule}' } }]);
+    expect(at(config, 'functions', 'reconcile', 'events')).toEqual([
+      { schedule: { rate: ['$', '{param:reconcileSchedule}'].join('') } },
+    ]);
     expect(at(config, 'params', 'default', 'reconcileSchedule')).toBe('rate(10 minutes)');
   });
 
