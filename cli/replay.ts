@@ -1,6 +1,6 @@
 /**
  * `egress-watch replay <file|dir> [--json]`: feeds EventBridge events through the same ingest and projection
- * use cases as the Lambdas, on DynamoDB Local, and prints the result (design §4).
+ * use cases as the Lambdas, on DynamoDB Local, and prints the result (format: docs/architecture.md#replay-json).
  */
 import { ingestEvents } from '../shared/app/ingest-events.js';
 import { projectScopes } from '../shared/app/project-scopes.js';

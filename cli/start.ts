@@ -9,8 +9,7 @@ import { parseArgs } from 'node:util';
 import { playScenario, type ScenarioReporter, type ScenarioResult } from '../lab/scenarios/runner.js';
 import { loadScenarioFile, scenarioNames } from '../lab/scenarios/scenario-file.js';
 import type { CloudTrailRecord } from '../lab/trail/record.js';
-import { describeActor } from '../shared/domain/actor-format.js';
-import { actorOf } from '../shared/domain/normalize.js';
+import { actorOf, describeActor, type UserIdentity } from '../shared/domain/actor.js';
 import { openLocalStore } from './local-store.js';
 import { clockTime, renderConnectorTable, renderFinding } from './render.js';
 import { style } from './terminal-style.js';
@@ -79,7 +78,7 @@ function describeDelivery(delivery: Record<string, unknown>): string {
 }
 
 function actorText(record: CloudTrailRecord): string {
-  return describeActor(actorOf(record.userIdentity as Parameters<typeof actorOf>[0]));
+  return describeActor(actorOf(record.userIdentity as UserIdentity));
 }
 
 function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioReporter {

@@ -11,6 +11,7 @@ import { DynamoDbStreamPoller } from './dynamodb-stream-poller.js';
 import { CallerRegistry, callerFromAuthorization, type Edge, startEdge } from './edge.js';
 import { createCloudTrailEmulator } from './emulators/cloudtrail.js';
 import { createEc2Emulator } from './emulators/ec2.js';
+import { Ec2FaultSwitch } from './emulators/ec2-faults.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
 import { createMicrovmProxy } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
@@ -62,6 +63,8 @@ export class Lab {
   readonly callers: CallerRegistry;
   readonly sns: SnsEmulator;
   readonly slack: SlackWebhookReceiver;
+  /** Switchable EC2 faults (Describe throttling). */
+  readonly ec2Faults = new Ec2FaultSwitch();
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
   private readonly listeners: ((activity: LabActivity) => void)[] = [];
   private readonly projectionHooks: ((at: Date) => Promise<void>)[] = [];
@@ -96,7 +99,7 @@ export class Lab {
       port: options.edgePort ?? 0,
       routes: {
         dynamodbEndpoint: options.dynamodbEndpoint,
-        ec2: createEc2Emulator(lab.network, { callerFor }),
+        ec2: createEc2Emulator(lab.network, { callerFor, faults: lab.ec2Faults }),
         lambdaCore: createLambdaCoreEmulator(lab.compute, { callerFor }),
         microvms: createMicrovmsEmulator(lab.compute, { callerFor }),
         microvmProxy: createMicrovmProxy(lab.compute, lab.network),
