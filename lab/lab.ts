@@ -272,6 +272,8 @@ export class Lab {
       await this.invoke(functionName, handler, scheduledEvent(this.options, this.clock.now(), schedule.input)).catch(
         () => undefined,
       );
+      // What a scheduled function appended to the event log (reconcile's repairs and observations) is projected.
+      await this.drainStream();
     };
     this.clock.after(everyMs, fire);
   }
