@@ -1,9 +1,12 @@
 /**
  * `egress-watch replay <file|dir> [--json]`: feeds EventBridge events through the same ingest and projection
- * use cases as the Lambdas, on DynamoDB Local, and prints the result (design §4).
+ * use cases as the Lambdas, on DynamoDB Local, and prints the result (format: docs/architecture.md#replay-json).
  */
-import { type IngestCounts, IngestInterruptedError, ingestEvents } from '../shared/app/ingest-events.js';
+import { existsSync } from 'node:fs';
+import { type IngestCounts, ingestEvents } from '../shared/app/ingest-events.js';
 import { projectScopes } from '../shared/app/project-scopes.js';
+import type { CliConfig } from '../shared/config.js';
+import { UsageError } from '../shared/domain/errors.js';
 import type { ConnectorView, Finding } from '../shared/domain/model.js';
 import type { MonitorStore, Scope } from '../shared/ports.js';
 import { loadEventInputs } from './event-files.js';
@@ -156,53 +159,46 @@ export function renderReplay(result: ReplayResult): string {
   return parts.join('\n');
 }
 
+/** `replay`'s command line, and the environment read through shared/config.ts. */
 export interface ReplayCommandOptions {
   target: string;
   json: boolean;
   allowAccounts: string[];
+  config: Readonly<CliConfig>;
 }
 
 /**
- * Runs a replay and prints it. Returns the exit code: 0 (even with findings or rejected inputs), 1 when the
- * store failed past its retry budget (the message on stderr says how far the run got; run it again).
+ * Runs `egress-watch replay` and writes its output to stdout. Returns the exit code: 0, even with findings
+ * or rejected inputs.
+ * @throws UsageError when the target does not exist or an `--allow-account` is not 12 digits.
+ * @throws IngestInterruptedError (a DependencyError, exit 1) when the store failed past its retry budget;
+ *   its message says how far the run got.
  */
 export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
-  const allowed = resolveAllowList(options.allowAccounts);
+  const allowed = resolveAllowList(options.allowAccounts, options.config);
+  if (!existsSync(options.target)) throw new UsageError(`no such file or directory: ${options.target}`);
   const events = loadEventInputs(options.target);
-  const local = await openLocalStore();
+  const local = await openLocalStore({ config: options.config });
   try {
     const result = await replayEvents(local.store, events, allowed);
     process.stdout.write(options.json ? `${JSON.stringify(result.output, null, 2)}\n` : `${renderReplay(result)}\n`);
     return 0;
-  } catch (error) {
-    if (!(error instanceof IngestInterruptedError)) throw error;
-    process.stderr.write(`egress-watch: ${error.message}\n`);
-    return 1;
   } finally {
     await local.close();
   }
 }
 
-/** The values that are not 12-digit AWS account ids (empty when all are valid). */
-export function invalidAccountIds(values: readonly string[]): string[] {
-  return values.filter((value) => !/^\d{12}$/.test(value));
-}
-
-/** --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS, else only the sample account (said on stderr). */
-export function resolveAllowList(flags: string[]): Set<string> {
-  const fromEnv = (process.env.EGRESS_WATCH_ALLOWED_ACCOUNTS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const accounts = flags.length > 0 ? flags : fromEnv;
-  const invalid = invalidAccountIds(accounts);
-  if (invalid.length > 0) {
-    throw new Error(
-      `${flags.length > 0 ? '--allow-account' : 'EGRESS_WATCH_ALLOWED_ACCOUNTS'}: ${invalid.map((v) => JSON.stringify(v)).join(', ')} ` +
-        'is not a 12-digit AWS account id',
-    );
-  }
-  if (accounts.length > 0) return new Set(accounts);
+/**
+ * --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS (read by loadCliConfig), else only the sample
+ * account (said on stderr).
+ * @throws UsageError when a flag value is not a 12-digit account id.
+ */
+export function resolveAllowList(flags: string[], config: Pick<CliConfig, 'allowedAccounts'>): Set<string> {
+  const malformed = flags.filter((flag) => !/^\d{12}$/.test(flag));
+  if (malformed.length > 0)
+    throw new UsageError(`--allow-account takes a 12-digit AWS account id, got ${malformed.join(', ')}`);
+  if (flags.length > 0) return new Set(flags);
+  if (config.allowedAccounts) return new Set(config.allowedAccounts);
   process.stderr.write(
     `egress-watch: no account allow-list given; accepting only the sample account ${SAMPLE_ACCOUNT} ` +
       '(use --allow-account or EGRESS_WATCH_ALLOWED_ACCOUNTS)\n',

@@ -3,6 +3,7 @@
  * real DynamoDB Local adapter or small fakes.
  */
 import type { HyperplaneEniView } from './domain/connector-lifecycle.js';
+import { EgressWatchError } from './domain/errors.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from './domain/model.js';
 
 export interface Clock {
@@ -42,9 +43,7 @@ export type SaveOutcome = { saved: true; changes: FindingChange[] } | { saved: f
  * The store refused an item as invalid (DynamoDB ValidationException: a key or the item over a size limit).
  * Retrying cannot help, so ingest quarantines the event instead of failing the batch.
  */
-export class ItemRefusedError extends Error {
-  override name = 'ItemRefusedError';
-}
+export class ItemRefusedError extends EgressWatchError {}
 
 export interface EventLog {
   /**

@@ -6,6 +6,7 @@
  * past the client's retry budget) stop the run with an `IngestInterruptedError` that says how far it got;
  * ingest is idempotent, so the next run completes it. See docs/ingest.md.
  */
+import { DependencyError } from '../domain/errors.js';
 import { boundedStringify, clipText } from '../domain/input-limits.js';
 import type { NormalizedEvent } from '../domain/model.js';
 import { normalizeEvent } from '../domain/normalize.js';
@@ -56,8 +57,7 @@ export class UnparseableEvent {
  * The store failed past its retry budget. `report` holds what the run did before it stopped
  * (`report.counts.received` is the batch size; the inputs not in any bucket were not processed).
  */
-export class IngestInterruptedError extends Error {
-  override name = 'IngestInterruptedError';
+export class IngestInterruptedError extends DependencyError {
   constructor(
     readonly report: IngestReport,
     readonly unprocessed: number,

@@ -44,6 +44,21 @@ class CappedJitterBackoff {
   }
 }
 
+/**
+ * An HTTP handler with explicit connection and request time-outs, for clients that keep their own retry
+ * mode (e.g. `adaptive` for EC2 reads) but must not hang on a frozen endpoint.
+ */
+export function awsRequestHandler(limits: Partial<AwsClientLimits> = {}): NodeHttpHandler {
+  const l = { ...DEFAULT_AWS_CLIENT_LIMITS, ...limits };
+  return new NodeHttpHandler({
+    connectionTimeout: l.connectionTimeoutMs,
+    requestTimeout: l.requestTimeoutMs,
+    // Without this, @smithy/node-http-handler only logs a warning when requestTimeout passes and waits on.
+    throwOnRequestTimeout: true,
+    socketTimeout: l.requestTimeoutMs,
+  });
+}
+
 /** Options to spread into any `@aws-sdk/client-*` constructor: request handler with time-outs, retry strategy. */
 export function awsClientOptions(limits: Partial<AwsClientLimits> = {}): {
   requestHandler: NodeHttpHandler;
@@ -52,13 +67,7 @@ export function awsClientOptions(limits: Partial<AwsClientLimits> = {}): {
 } {
   const l = { ...DEFAULT_AWS_CLIENT_LIMITS, ...limits };
   return {
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: l.connectionTimeoutMs,
-      requestTimeout: l.requestTimeoutMs,
-      // Without this, @smithy/node-http-handler only logs a warning when requestTimeout passes and waits on.
-      throwOnRequestTimeout: true,
-      socketTimeout: l.requestTimeoutMs,
-    }),
+    requestHandler: awsRequestHandler(l),
     maxAttempts: l.maxAttempts,
     retryStrategy: new StandardRetryStrategy({
       maxAttempts: l.maxAttempts,
