@@ -298,6 +298,9 @@ function forward(base: string, req: LabRequest, res: ServerResponse): Promise<vo
         answer.on('end', () => resolve());
       },
     );
+    // A write still in flight when the upstream closes (its early 413) fails on the socket itself, after the
+    // request has let go of it: listen there too, or the EPIPE is uncaught.
+    outgoing.on('socket', (socket) => socket.on('error', () => undefined));
     // The client went away: stop talking to the upstream for it.
     res.on('close', () => {
       if (!res.writableFinished) outgoing.destroy();

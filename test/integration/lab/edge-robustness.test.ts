@@ -62,6 +62,7 @@ function send(headers: Record<string, string>, size: number, chunked = false): P
       },
     );
     req.on('error', (error) => done({ status: undefined, headers: {}, body: '', error: error.message }));
+    req.on('socket', (socket) => socket.on('error', () => undefined)); // a write after the edge closed: EPIPE
     const chunk = Buffer.alloc(MiB, 0x61);
     let sent = 0;
     const pump = () => {
@@ -140,7 +141,6 @@ describe('lab edge limits', () => {
     edge = lenient;
     try {
       const answer = await send(DYNAMODB_HEADERS, 24 * MiB);
-      console.error('DBG3', answer.status, answer.error, answer.body.slice(0, 200));
       expect(answer.status === undefined ? answer.error : answer.status).toBeDefined();
       if (answer.status !== undefined) expect(answer.status).toBeGreaterThanOrEqual(400);
       await edgeAnswers();
