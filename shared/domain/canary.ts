@@ -177,6 +177,7 @@ export interface PathExplanation {
 export interface CanaryFinding extends Finding {
   source: 'canary';
   targetId: string;
+  connectorName?: string;
   explanation: PathExplanation | null;
 }
 
@@ -199,6 +200,7 @@ export function applyTransition(input: {
   summary: string;
   evidence: Evidence;
   explanation: PathExplanation | null;
+  connectorName?: string;
 }): CanaryFinding | undefined {
   const { existing, transition } = input;
   if (transition === null) {
@@ -231,6 +233,7 @@ export function applyTransition(input: {
     evidence: [...(existing?.evidence ?? []), input.evidence].slice(-10),
     source: 'canary',
     targetId: input.targetId,
+    ...(input.connectorName !== undefined ? { connectorName: input.connectorName } : {}),
     explanation: input.explanation,
   };
 }
