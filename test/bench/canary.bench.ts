@@ -141,7 +141,7 @@ async function main(): Promise<void> {
         await microvms.send(new TerminateMicrovmCommand({ microvmIdentifier: vm.microvmId }));
       });
     };
-    arns.forEach((arn, i) => lab.clock.after((INTERVAL_MS / CONNECTORS) * i, naiveRun(arn)));
+    for (const [i, arn] of arns.entries()) lab.clock.after((INTERVAL_MS / CONNECTORS) * i, naiveRun(arn));
 
     const wall = Date.now();
     await lab.advanceTo(new Date(measuredFrom + HOURS * 3_600_000));
