@@ -60,6 +60,14 @@ export interface CanaryMicrovms {
   get(microvmId: string): Promise<CanaryMicrovm | undefined>;
   suspend(microvmId: string): Promise<void>;
   terminate(microvmId: string): Promise<void>;
+  /**
+   * Agent mode: a RUNNING MicroVM of `imageIdentifier` whose egress connector is `connector` (ListMicrovms by
+   * image, then GetMicrovm for its egressNetworkConnectors), or undefined.
+   */
+  findRunningOnConnector(
+    imageIdentifier: string,
+    connector: { id: string; name: string; arn: string },
+  ): Promise<CanaryMicrovm | undefined>;
   /** CreateMicrovmAuthToken for one port; returns the X-aws-proxy-auth value. */
   authToken(microvmId: string, port: number, expirationInMinutes: number): Promise<string>;
 }

@@ -192,6 +192,10 @@ async function tickConnector(
   result: CanaryTickResult,
 ): Promise<void> {
   const state: CanaryState = previous ? { ...previous, tags: plan.connector.tags } : newState(plan.connector);
+  if (plan.agentImage) {
+    await tickAgentMode(deps, plan, state, result);
+    return;
+  }
   const now = deps.clock.now();
   let vm = state.microvmId ? await deps.microvms.get(state.microvmId) : undefined;
   const ageMs = state.microvmStartedAt ? now.getTime() - Date.parse(state.microvmStartedAt) : 0;
@@ -299,6 +303,81 @@ async function tickConnector(
     { ...state, microvmId: vm.microvmId, warming: false, lastRunAt: startedAt },
     result,
   );
+}
+
+/** Agent mode: probe from a user's MicroVM that embeds the agent; nothing is run, suspended or paid for. */
+async function tickAgentMode(
+  deps: RunCanariesDeps,
+  plan: ConnectorPlan,
+  state: CanaryState,
+  result: CanaryTickResult,
+): Promise<void> {
+  const image = plan.agentImage as string;
+  let vm: Awaited<ReturnType<CanaryMicrovms['findRunningOnConnector']>>;
+  try {
+    vm = await deps.microvms.findRunningOnConnector(image, plan.connector);
+  } catch (error) {
+    await blind(deps, plan, state, `listing MicroVMs of ${image} failed: ${describe(error)}`, null, result, 'agent');
+    return;
+  }
+  if (!vm) {
+    await blind(
+      deps,
+      plan,
+      state,
+      `no RUNNING MicroVM of image ${image} uses this connector (agent mode)`,
+      null,
+      result,
+      'agent',
+    );
+    return;
+  }
+  let token: string;
+  try {
+    token = await deps.microvms.authToken(vm.microvmId, AGENT_PORT, 5);
+  } catch (error) {
+    await blind(deps, plan, state, `CreateMicrovmAuthToken failed: ${describe(error)}`, vm.microvmId, result, 'agent');
+    return;
+  }
+  const startedAt = deps.clock.now().toISOString();
+  const t0 = deps.pacer.nowMs();
+  const answer = await deps.agent
+    .probe(vm.endpoint, vm.microvmId, token, plan.probes)
+    .catch((error: unknown) => ({ status: 0, body: { reason: describe(error) } }));
+  if (answer.status !== 200) {
+    await blind(
+      deps,
+      plan,
+      state,
+      `the embedded agent in ${vm.microvmId} answered ${answer.status || 'nothing'}: ${reasonOf(answer.body)}`,
+      vm.microvmId,
+      result,
+      'agent',
+    );
+    return;
+  }
+  const results = new Map(((answer.body as { probes?: AgentProbeResult[] }).probes ?? []).map((r) => [r.id, r]));
+  const probes = plan.expectations.map((e) => judgeProbe(e, results.get(e.targetId)));
+  const run: CanaryRun = {
+    connectorId: plan.connector.id,
+    connectorName: plan.connector.name,
+    account: accountOf(plan.connector.arn),
+    region: deps.region,
+    startedAt,
+    durationMs: Math.max(0, Math.round(deps.pacer.nowMs() - t0)),
+    microvmSeconds: 0, // the workload's own MicroVM: no extra MicroVM time
+    met: probes.every((p) => p.met),
+    probes,
+    mode: 'agent',
+    microvmId: vm.microvmId,
+    blindReason: null,
+  };
+  await record(deps, { run, plan }, { ...state, microvmId: null, lastRunAt: startedAt }, result);
+}
+
+function reasonOf(body: unknown): string {
+  const b = body as { reason?: string; message?: string } | null;
+  return b?.reason ?? b?.message ?? 'no reason given';
 }
 
 function warmKey(plan: ConnectorPlan): string {
@@ -449,6 +528,7 @@ async function blind(
   reason: string,
   microvmId: string | null,
   result: CanaryTickResult,
+  mode: 'canary' | 'agent' = 'canary',
 ): Promise<void> {
   const startedAt = deps.clock.now().toISOString();
   const run: CanaryRun = {
@@ -461,7 +541,7 @@ async function blind(
     microvmSeconds: 0,
     met: false,
     probes: [],
-    mode: 'canary',
+    mode,
     microvmId,
     blindReason: reason,
   };

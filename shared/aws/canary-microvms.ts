@@ -7,6 +7,7 @@ import {
   GetMicrovmCommand,
   type LambdaMicrovmsClient,
   ListTagsCommand,
+  paginateListMicrovms,
   RunMicrovmCommand,
   SuspendMicrovmCommand,
   TerminateMicrovmCommand,
@@ -95,6 +96,29 @@ export class SdkCanaryMicrovms implements CanaryMicrovms {
     return call(async () => {
       await this.client.send(new TerminateMicrovmCommand({ microvmIdentifier: microvmId }));
     });
+  }
+
+  async findRunningOnConnector(
+    imageIdentifier: string,
+    connector: { id: string; name: string; arn: string },
+  ): Promise<CanaryMicrovm | undefined> {
+    const names = new Set([connector.arn, connector.id, connector.name]);
+    try {
+      for await (const page of paginateListMicrovms({ client: this.client }, { imageIdentifier })) {
+        for (const item of page.items ?? []) {
+          if (item.state !== 'RUNNING' || !item.microvmId) continue;
+          const vm = await this.client.send(new GetMicrovmCommand({ microvmIdentifier: item.microvmId }));
+          // Connectors may be named by ARN, by name-ARN or (versioned) ARN:<n>; compare the last segment too.
+          const onIt = (vm.egressNetworkConnectors ?? []).some(
+            (arn) => names.has(arn) || names.has(arn.split(':')[6] ?? '') || names.has(arn.replace(/:\d+$/, '')),
+          );
+          if (onIt && vm.state === 'RUNNING') return view(vm);
+        }
+      }
+      return undefined;
+    } catch (error) {
+      throw asApiError(error);
+    }
   }
 
   authToken(microvmId: string, port: number, expirationInMinutes: number): Promise<string> {

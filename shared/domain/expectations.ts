@@ -108,6 +108,12 @@ const ConnectorExpectation = z.strictObject({
   isolated: z.boolean().optional(),
   /** Extra addresses (IP or CIDR) names on this connector may resolve to (e.g. the VPC CIDR for private DNS). */
   allow: z.array(z.union([ipv4, cidr])).default([]),
+  /**
+   * Agent mode: probe from the user's own MicroVMs of this image (ARN or name) that embed the agent and run on
+   * the connector, instead of a canary MicroVM (no extra MicroVM cost). Their agent's baked-in allow-list must
+   * cover the targets.
+   */
+  agent: z.strictObject({ image: z.string().min(1).max(256) }).optional(),
   ...Thresholds,
 });
 
@@ -205,6 +211,8 @@ export interface ConnectorPlan {
   /** Destinations the agent may touch: host, host:port, IP or CIDR (see canary-agent/policy.ts). */
   allowList: string[];
   isolated: boolean;
+  /** Agent mode: the image whose running MicroVMs on this connector carry the agent; null = canary MicroVM. */
+  agentImage: string | null;
   intervalMs: number;
   failuresToOpen: number;
   successesToResolve: number;
@@ -297,6 +305,7 @@ export function planFor(
     expectations,
     allowList: [...allow].sort(),
     isolated,
+    agentImage: spec.agent?.image ?? null,
     intervalMs: durationMs(spec.interval ?? doc.defaults.interval),
     failuresToOpen: spec.failuresToOpen ?? doc.defaults.failuresToOpen,
     successesToResolve: spec.successesToResolve ?? doc.defaults.successesToResolve,
@@ -306,7 +315,8 @@ export function planFor(
 /** One line per probe, for `egress-watch expectations check`. */
 export function describePlan(plan: ConnectorPlan): string[] {
   const every = `every ${Math.round(plan.intervalMs / 1000)}s, open after ${plan.failuresToOpen} misses, resolve after ${plan.successesToResolve} hits`;
-  const lines = [`${plan.connector.name} (${plan.connector.id}): ${plan.probes.length} probes, ${every}`];
+  const from = plan.agentImage ? `from MicroVMs of image ${plan.agentImage} (agent mode)` : 'from a canary MicroVM';
+  const lines = [`${plan.connector.name} (${plan.connector.id}): ${plan.probes.length} probes ${from}, ${every}`];
   for (const e of plan.expectations) {
     const extra = e.address
       ? ` → ${e.address}`
