@@ -1,7 +1,7 @@
 /**
  * Scheduled canary tick (docs/canaries.md): loads the expectations (bundled monitor/expectations.yaml, or
  * EGRESS_WATCH_EXPECTATIONS inline), then runs shared/app/run-canaries.ts with the MicroVMs, agent, Lambda
- * Core and DynamoDB adapters. Clients are built once per endpoint configuration.
+ * Core and DynamoDB adapters. Metrics: `canaryRuns`, `canaryMicrovmSeconds`, `canaryFindingsOpened`.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,30 +14,34 @@ import { DynamoDbCanaryStore } from '../shared/aws/canary-store.js';
 import { LambdaCoreClient } from '../shared/aws/lambda-core-client.js';
 import { loadConfig } from '../shared/config.js';
 import { type ExpectationsDocument, parseExpectations } from '../shared/domain/expectations.js';
-import { appLogger, appMetrics } from '../shared/observability.js';
+import type { FunctionMetrics, LambdaHandler } from '../shared/observability.js';
+import { type FunctionRuntime, lambdaHandler } from '../shared/runtime.js';
 
-/** Builds the dependencies of one tick; `tickTime` is the schedule's time (EventBridge `time`). */
-export type CanaryHandlerDeps = (tickTime: Date) => RunCanariesDeps;
-
-/** EventBridge scheduled event: only `time` (ISO-8601) is used. */
-export interface ScheduledTick {
-  time?: string;
+/** What one tick needs; `expectations` is read on every tick so a redeployed document applies at once. */
+export interface CanaryFunctionDeps extends Omit<RunCanariesDeps, 'expectations'> {
+  expectations: () => ExpectationsDocument;
+  metrics: FunctionMetrics;
 }
 
-/** The handler over injected dependencies (tests and the lab pass their own). */
-export function makeHandler(deps: CanaryHandlerDeps) {
-  return async (
-    event: ScheduledTick = {},
-  ): Promise<Pick<CanaryTickResult, 'started' | 'stopped' | 'findings'> & { runs: number }> => {
-    const scheduled = event.time ? Date.parse(event.time) : Number.NaN;
-    const result = await runCanaries(deps(Number.isNaN(scheduled) ? new Date() : new Date(scheduled)));
-    appMetrics.count('CanaryRuns', result.runs.length);
-    appMetrics.count(
-      'CanaryMicrovmSeconds',
+export type CanaryTickSummary = Pick<CanaryTickResult, 'started' | 'stopped' | 'findings'> & { runs: number };
+
+/** The scheduled handler over explicit dependencies. @throws when the connector list or the store fails. */
+export function makeHandler(deps: CanaryFunctionDeps): LambdaHandler<unknown, CanaryTickSummary> {
+  return async () => {
+    const { metrics, expectations, ...rest } = deps;
+    const result = await runCanaries({ ...rest, expectations: expectations() });
+    metrics.count('canaryRuns', result.runs.length);
+    metrics.count(
+      'canaryMicrovmSeconds',
       result.runs.reduce((sum, r) => sum + r.microvmSeconds, 0),
     );
+    metrics.count('canaryFindingsOpened', result.findings.filter((f) => f.change === 'opened').length);
     for (const run of result.runs) {
-      appLogger.info('canary run', { connectorId: run.connectorId, met: run.met, blind: run.blindReason ?? undefined });
+      deps.logger.info('canary run', {
+        connectorId: run.connectorId,
+        met: run.met,
+        blind: run.blindReason ?? undefined,
+      });
     }
     return { runs: result.runs.length, started: result.started, stopped: result.stopped, findings: result.findings };
   };
@@ -48,7 +52,7 @@ export function makeHandler(deps: CanaryHandlerDeps) {
  * EGRESS_WATCH_EXPECTATIONS_FILE (default monitor/expectations.yaml in the package).
  * @throws ExpectationsError listing every problem with its path.
  */
-export function loadExpectations(env: Record<string, string | undefined> = process.env): ExpectationsDocument {
+export function loadExpectations(env: Readonly<Record<string, string | undefined>>): ExpectationsDocument {
   const inline = env.EGRESS_WATCH_EXPECTATIONS;
   if (inline !== undefined && inline.trim() !== '')
     return parseExpectations(parse(inline), 'EGRESS_WATCH_EXPECTATIONS');
@@ -56,44 +60,39 @@ export function loadExpectations(env: Record<string, string | undefined> = proce
   return parseExpectations(parse(readFileSync(path, 'utf8')), path);
 }
 
-interface Clients {
-  key: string;
-  microvms: LambdaMicrovmsClient;
-  store: DynamoDbCanaryStore;
-  core: LambdaCoreClient;
-}
-let clients: Clients | undefined;
-
-function defaultDeps(tickTime: Date): RunCanariesDeps {
-  const config = loadConfig();
-  const key = `${process.env.AWS_ENDPOINT_URL ?? ''}|${config.region}|${config.tableName}`;
-  if (clients?.key !== key) {
-    const ddb = new DynamoDBClient({
-      region: config.region,
-      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
-    });
-    clients = {
-      key,
-      microvms: new LambdaMicrovmsClient({ region: config.region }),
-      store: new DynamoDbCanaryStore(ddb, config.tableName),
-      core: new LambdaCoreClient({ region: config.region }),
-    };
-  }
-  const imageArn = process.env.EGRESS_WATCH_CANARY_IMAGE_ARN ?? '';
-  const proxyBaseUrl = process.env.EGRESS_WATCH_MICROVM_PROXY_URL;
+/**
+ * Dependencies from a runtime: config and canary settings from `runtime.env`, clients with `runtime.aws`.
+ * @throws ConfigError when the environment is incomplete or malformed.
+ */
+export function depsFor(runtime: FunctionRuntime): CanaryFunctionDeps {
+  const config = loadConfig(runtime.env);
+  const settings = { ...runtime.aws, region: config.region };
+  const ddb = new DynamoDBClient({
+    ...settings,
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+  });
+  const microvms = new LambdaMicrovmsClient(settings);
+  const core = new LambdaCoreClient({
+    region: config.region,
+    ...(runtime.aws.endpoint ? { endpoint: runtime.aws.endpoint } : {}),
+    ...(runtime.aws.credentials ? { credentials: runtime.aws.credentials } : {}),
+    env: runtime.env,
+  });
+  const proxyBaseUrl = runtime.env.EGRESS_WATCH_MICROVM_PROXY_URL;
   return {
-    expectations: loadExpectations(),
-    directory: new LambdaCoreConnectorDirectory(clients.core, clients.microvms),
-    microvms: new SdkCanaryMicrovms(clients.microvms),
+    expectations: () => loadExpectations(runtime.env),
+    directory: new LambdaCoreConnectorDirectory(core, microvms),
+    microvms: new SdkCanaryMicrovms(microvms),
     agent: new HttpAgentClient(proxyBaseUrl ? { proxyBaseUrl } : {}),
-    store: clients.store,
-    // The tick's time is the schedule's: runs are keyed and spread by it (and the lab's clock is virtual).
-    clock: { now: () => tickTime },
+    store: new DynamoDbCanaryStore(ddb, config.tableName),
+    clock: runtime.clock,
     pacer: { sleep: (ms) => new Promise((r) => setTimeout(r, ms)), nowMs: () => performance.now() },
-    logger: appLogger,
-    imageArn,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+    imageArn: runtime.env.EGRESS_WATCH_CANARY_IMAGE_ARN ?? '',
     region: config.region,
   };
 }
 
-export const handler = makeHandler(defaultDeps);
+/** The Lambda entry point (serverless.yml: functions/canary.handler). */
+export const handler = lambdaHandler(makeHandler, depsFor);

@@ -115,7 +115,13 @@ class World {
       agent: this.agent,
       store: this.store,
       clock: { now: () => new Date(this.tickIso) },
-      pacer: { sleep: async (ms) => void (this.sleeps.push(ms), (this.nowMs += ms)), nowMs: () => this.nowMs },
+      pacer: {
+        sleep: async (ms) => {
+          this.sleeps.push(ms);
+          this.nowMs += ms;
+        },
+        nowMs: () => this.nowMs,
+      },
       logger: silentLogger,
       imageArn: 'arn:aws:lambda:ap-northeast-1:111122223333:microvm-image:egress-watch-canary',
       region: 'ap-northeast-1',
