@@ -8,18 +8,23 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { parse } from 'yaml';
+import { SnapshotPathExplainer } from '../shared/app/explain-canary-path.js';
 import { type CanaryTickResult, type RunCanariesDeps, runCanaries } from '../shared/app/run-canaries.js';
 import { HttpAgentClient, LambdaCoreConnectorDirectory, SdkCanaryMicrovms } from '../shared/aws/canary-microvms.js';
 import { DynamoDbCanaryStore } from '../shared/aws/canary-store.js';
+import { createStore } from '../shared/aws/clients.js';
 import { LambdaCoreClient } from '../shared/aws/lambda-core-client.js';
+import type { PathExplainer } from '../shared/canary-ports.js';
 import { loadConfig } from '../shared/config.js';
 import { type ExpectationsDocument, parseExpectations } from '../shared/domain/expectations.js';
 import type { FunctionMetrics, LambdaHandler } from '../shared/observability.js';
 import { type FunctionRuntime, lambdaHandler } from '../shared/runtime.js';
 
 /** What one tick needs; `expectations` is read on every tick so a redeployed document applies at once. */
-export interface CanaryFunctionDeps extends Omit<RunCanariesDeps, 'expectations'> {
+export interface CanaryFunctionDeps extends Omit<RunCanariesDeps, 'expectations' | 'explainer'> {
   expectations: () => ExpectationsDocument;
+  /** A fresh explainer per tick (it caches the snapshot it reads). */
+  explainer?: () => PathExplainer;
   metrics: FunctionMetrics;
 }
 
@@ -28,8 +33,12 @@ export type CanaryTickSummary = Pick<CanaryTickResult, 'started' | 'stopped' | '
 /** The scheduled handler over explicit dependencies. @throws when the connector list or the store fails. */
 export function makeHandler(deps: CanaryFunctionDeps): LambdaHandler<unknown, CanaryTickSummary> {
   return async () => {
-    const { metrics, expectations, ...rest } = deps;
-    const result = await runCanaries({ ...rest, expectations: expectations() });
+    const { metrics, expectations, explainer, ...rest } = deps;
+    const result = await runCanaries({
+      ...rest,
+      expectations: expectations(),
+      ...(explainer ? { explainer: explainer() } : {}),
+    });
     metrics.count('canaryRuns', result.runs.length);
     metrics.count(
       'canaryMicrovmSeconds',
@@ -79,9 +88,13 @@ export function depsFor(runtime: FunctionRuntime): CanaryFunctionDeps {
     env: runtime.env,
   });
   const proxyBaseUrl = runtime.env.EGRESS_WATCH_MICROVM_PROXY_URL;
+  const directory = new LambdaCoreConnectorDirectory(core, microvms);
+  const monitorStore = createStore(config, runtime.aws);
   return {
     expectations: () => loadExpectations(runtime.env),
-    directory: new LambdaCoreConnectorDirectory(core, microvms),
+    explainer: () =>
+      new SnapshotPathExplainer(async (scope) => (await monitorStore.loadNetworkFacts(scope)).snapshot, directory),
+    directory,
     microvms: new SdkCanaryMicrovms(microvms),
     agent: new HttpAgentClient(proxyBaseUrl ? { proxyBaseUrl } : {}),
     store: new DynamoDbCanaryStore(ddb, config.tableName),

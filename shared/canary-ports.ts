@@ -120,6 +120,11 @@ export interface PathExplainer {
   }): Promise<PathExplanation | null>;
 }
 
+/** A connector's configuration (Lambda Core GetNetworkConnector), for explanations when its ENIs are hidden. */
+export interface ConnectorConfigSource {
+  configOf(connectorId: string): Promise<{ subnetIds: string[]; securityGroupIds: string[] } | undefined>;
+}
+
 /** Real time for pacing the MicroVMs API rates (ms). */
 export interface Pacer {
   sleep(ms: number): Promise<void>;

@@ -17,6 +17,7 @@ import {
   type AgentClient,
   type CanaryMicrovm,
   type CanaryMicrovms,
+  type ConnectorConfigSource,
   type ConnectorDirectory,
   type LiveConnector,
   MicrovmApiError,
@@ -174,7 +175,18 @@ export class HttpAgentClient implements AgentClient {
 }
 
 /** ListNetworkConnectors (Lambda Core) and, when selectors use tags, ListTags per connector. */
-export class LambdaCoreConnectorDirectory implements ConnectorDirectory {
+export class LambdaCoreConnectorDirectory implements ConnectorDirectory, ConnectorConfigSource {
+  /** GetNetworkConnector's VPC egress configuration; undefined when the connector is gone. */
+  async configOf(connectorId: string): Promise<{ subnetIds: string[]; securityGroupIds: string[] } | undefined> {
+    try {
+      const c = await this.core.getNetworkConnector(connectorId);
+      const vpc = c.Configuration?.VpcEgressConfiguration;
+      return vpc ? { subnetIds: vpc.SubnetIds ?? [], securityGroupIds: vpc.SecurityGroupIds ?? [] } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   constructor(
     private readonly core: LambdaCoreClient,
     private readonly microvms: LambdaMicrovmsClient,

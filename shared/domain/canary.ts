@@ -171,6 +171,8 @@ export interface PathExplanation {
   verdict: 'reachable' | 'blocked' | 'unknown';
   blockers: { component: string; id: string; direction?: string; detail: string }[];
   hops?: unknown[];
+  /** capturedAt (ISO-8601) of the network snapshot the analysis read. */
+  asOf?: string;
 }
 
 /** A finding written by the canary: the Finding shape plus its origin, target and explanation. */
