@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { UsageError } from '../shared/domain/errors.js';
 import { describePlan, ExpectationsError, parseExpectations, planFor } from '../shared/domain/expectations.js';
 
 export function expectationsCommand(
@@ -12,7 +13,7 @@ export function expectationsCommand(
   write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): number {
   const [sub, file] = args;
-  if (sub !== 'check' || !file) throw new Error('usage: egress-watch expectations check <file>');
+  if (sub !== 'check' || !file) throw new UsageError('expectations takes: check <file>');
   let decoded: unknown;
   try {
     decoded = parse(readFileSync(file, 'utf8'));

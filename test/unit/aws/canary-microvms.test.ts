@@ -74,21 +74,17 @@ describe('SdkCanaryMicrovms', () => {
         { microvmId: 'mvm-c', state: 'RUNNING' },
       ],
     } as never);
-    mock
-      .on(GetMicrovmCommand, { microvmIdentifier: 'mvm-a' })
-      .resolves({
-        microvmId: 'mvm-a',
-        state: 'RUNNING',
-        egressNetworkConnectors: ['arn:aws:lambda:ap-northeast-1:111122223333:network-connector:other'],
-      } as never);
-    mock
-      .on(GetMicrovmCommand, { microvmIdentifier: 'mvm-c' })
-      .resolves({
-        microvmId: 'mvm-c',
-        state: 'RUNNING',
-        endpoint: 'c',
-        egressNetworkConnectors: [`${connector.arn}:3`],
-      } as never);
+    mock.on(GetMicrovmCommand, { microvmIdentifier: 'mvm-a' }).resolves({
+      microvmId: 'mvm-a',
+      state: 'RUNNING',
+      egressNetworkConnectors: ['arn:aws:lambda:ap-northeast-1:111122223333:network-connector:other'],
+    } as never);
+    mock.on(GetMicrovmCommand, { microvmIdentifier: 'mvm-c' }).resolves({
+      microvmId: 'mvm-c',
+      state: 'RUNNING',
+      endpoint: 'c',
+      egressNetworkConnectors: [`${connector.arn}:3`],
+    } as never);
     const found = await new SdkCanaryMicrovms(client).findRunningOnConnector('my-app', connector);
     expect(found?.microvmId).toBe('mvm-c');
     expect(mock.commandCalls(GetMicrovmCommand).map((c) => c.args[0].input.microvmIdentifier)).toEqual([
