@@ -3,6 +3,7 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json]
  */
 import { parseArgs } from 'node:util';
 import { replayCommand } from './replay.js';
@@ -12,7 +13,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const USAGE = `usage:
   egress-watch start [--scenario article|bad-day|hyperplane] [--speed <factor>] [--out <dir>]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
-  egress-watch lab serve [--port 4566] [--scenario <name>]`;
+  egress-watch lab serve [--port 4566] [--scenario <name>]
+  egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,6 +33,15 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { startCommand } = await import('./start.js');
       return startCommand(rest);
+    }
+    case 'explain': {
+      const { explainCommand, ExplainUsageError } = await import('./explain.js');
+      try {
+        return await explainCommand(rest);
+      } catch (error) {
+        if (error instanceof ExplainUsageError) throw new UsageError(error.message);
+        throw error;
+      }
     }
     case 'lab': {
       const { labCommand } = await import('./lab.js');
