@@ -5,24 +5,23 @@
  * Exit code: 0 reachable, 3 blocked, 4 unknown. See docs/path-analysis.md.
  */
 import { resolve4 } from 'node:dns/promises';
-import { parseArgs } from 'node:util';
 import { ConnectorNotFound, type ExplainOutput, explainPath } from '../shared/app/explain-path.js';
 import { createEc2Client, Ec2NetworkFactsSource } from '../shared/aws/ec2-network-facts.js';
 import { LambdaCoreClient } from '../shared/aws/lambda-core-client.js';
 import { LambdaCoreConnectorDirectory } from '../shared/aws/lambda-core-connectors.js';
+import { UsageError } from '../shared/domain/errors.js';
 import type { PathDestination } from '../shared/domain/path-analysis.js';
+import { parseCommandArgs } from './args.js';
 import { style } from './terminal-style.js';
-
-export class ExplainUsageError extends Error {}
 
 const DEFAULT_PORT = { tcp: 443, udp: 53 } as const;
 
 /** `host[:port]` → destination; the port defaults to 443 for tcp and 53 for udp. */
 export function parseDestination(to: string, protocol: 'tcp' | 'udp'): PathDestination {
   const match = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(to.trim());
-  if (!match?.[1]) throw new ExplainUsageError(`--to "${to}" is not host[:port] (IPv4 or a DNS name)`);
+  if (!match?.[1]) throw new UsageError(`--to "${to}" is not host[:port] (IPv4 or a DNS name)`);
   const port = match[2] === undefined ? DEFAULT_PORT[protocol] : Number(match[2]);
-  if (port < 1 || port > 65535) throw new ExplainUsageError(`--to "${to}": port ${port} is outside 1-65535`);
+  if (port < 1 || port > 65535) throw new UsageError(`--to "${to}": port ${port} is outside 1-65535`);
   return { host: match[1], port, protocol };
 }
 
@@ -47,7 +46,7 @@ export function renderExplanation(out: ExplainOutput): string {
 }
 
 export async function explainCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       connector: { type: 'string' },
@@ -57,13 +56,13 @@ export async function explainCommand(args: string[], env: NodeJS.ProcessEnv = pr
       region: { type: 'string' },
     },
   });
-  if (!values.connector) throw new ExplainUsageError('explain needs --connector <name|id>');
-  if (!values.to) throw new ExplainUsageError('explain needs --to <host|ip>[:port]');
+  if (!values.connector) throw new UsageError('explain needs --connector <name|id>');
+  if (!values.to) throw new UsageError('explain needs --to <host|ip>[:port]');
   const protocol = values.protocol;
   if (protocol !== 'tcp' && protocol !== 'udp')
-    throw new ExplainUsageError(`--protocol must be tcp or udp, not "${protocol}"`);
+    throw new UsageError(`--protocol must be tcp or udp, not "${protocol}"`);
   const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new ExplainUsageError('explain needs a region (--region or AWS_REGION)');
+  if (!region) throw new UsageError('explain needs a region (--region or AWS_REGION)');
   const destination = parseDestination(values.to, protocol);
 
   // A custom endpoint (the lab) has no public DNS of its own: public names stay "unknown" there; pass an IP.

@@ -1176,7 +1176,7 @@ export class NetworkWorld implements NetworkWorldPort {
   }
 
   deleteNatGateway(input: { natGatewayId: string; dryRun?: boolean }, options: Ec2CallOptions): Ec2Result<NatGateway> {
-    // CloudTrail logs this newer API with PascalCase request/response wrappers (aws-api.md §4.7).
+    // CloudTrail logs this newer API with PascalCase request/response wrappers (EC2 API model ec2/2016-11-15).
     const call = this.begin(
       'DeleteNatGateway',
       options,

@@ -3,6 +3,7 @@
  * Finds the connector (name or id), reads the network facts of its account/region (read-only), and runs the
  * static path analysis from every ENI of the connector. Nothing is written anywhere.
  */
+import { EgressWatchError } from '../domain/errors.js';
 import type { NetworkSnapshot } from '../domain/network-facts.js';
 import {
   type PathAnalysis,
@@ -40,9 +41,7 @@ export interface ExplainOutput {
 }
 
 /** Thrown when the connector does not exist (the CLI reports it with exit code 2). */
-export class ConnectorNotFound extends Error {
-  override name = 'ConnectorNotFound';
-}
+export class ConnectorNotFound extends EgressWatchError {}
 
 /** `arn:aws:lambda:<region>:<account>:network-connector:<id>` → account and region. */
 function scopeOfArn(arn: string): { account: string; region: string } | null {

@@ -1,5 +1,5 @@
 /**
- * MonitorStore on one DynamoDB table (design §5).
+ * MonitorStore on one DynamoDB table (docs/architecture.md#state-model).
  *
  *   LOG#<account>#<region>   EVT#<eventTime>#<eventId>   one normalized event (ingest: one conditional put)
  *   QUARANTINE#<yyyy-mm-dd>  <receivedAt>#<n>            a rejected event and its reason (TTL)
