@@ -3,6 +3,7 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json]
  */
 import { loadCliConfig } from '../shared/config.js';
 import { EgressWatchError, exitCodeOf, UsageError } from '../shared/domain/errors.js';
@@ -15,6 +16,7 @@ const USAGE = `usage:
   egress-watch start [--scenario <name>] [--speed <factor>] [--out <dir>] [--clean-delivery] [--quiet]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
   egress-watch lab serve [--port 4566] [--scenario <name>] [--play] [--speed <factor>]
+  egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]
   egress-watch help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { startCommand } = await import('./start.js');
       return startCommand(rest);
+    }
+    case 'explain': {
+      const { explainCommand } = await import('./explain.js');
+      return explainCommand(rest);
     }
     case 'lab': {
       const { labCommand } = await import('./lab.js');
