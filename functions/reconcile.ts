@@ -35,19 +35,29 @@ export function makeHandler(deps: ReconcileHandlerDeps) {
   };
 }
 
-const config = loadConfig();
-const wiring = createReconcileWiring({
-  region: config.region,
-  tableName: config.tableName,
-  allowedAccounts: config.allowedAccounts,
-  ...(config.dynamodbEndpoint ? { dynamodbEndpoint: config.dynamodbEndpoint } : {}),
-  logger: appLogger,
-  metrics: appMetrics,
-  settings: loadReconcileSettings(),
-});
+let built: ReturnType<typeof makeHandler> | undefined;
 
-export const handler = makeHandler({
-  reconcile: wiring.deps,
-  region: config.region,
-  afterRun: () => metrics.publishStoredMetrics(),
-});
+/** Dependencies built on the first invocation, so importing the module never needs the environment. */
+function build(): ReturnType<typeof makeHandler> {
+  const config = loadConfig();
+  const wiring = createReconcileWiring({
+    region: config.region,
+    tableName: config.tableName,
+    allowedAccounts: config.allowedAccounts,
+    ...(config.dynamodbEndpoint ? { dynamodbEndpoint: config.dynamodbEndpoint } : {}),
+    logger: appLogger,
+    metrics: appMetrics,
+    settings: loadReconcileSettings(),
+  });
+  return makeHandler({
+    reconcile: wiring.deps,
+    region: config.region,
+    afterRun: () => metrics.publishStoredMetrics(),
+  });
+}
+
+/** The Lambda entry point (serverless.yml: functions/reconcile.handler). */
+export const handler: ReturnType<typeof makeHandler> = (event) => {
+  built ??= build();
+  return built(event);
+};
