@@ -289,6 +289,8 @@ export class Lab {
       await this.invoke(functionName, handler, scheduledEvent(this.options, this.clock.now(), schedule.input)).catch(
         () => undefined,
       );
+      // What a scheduled function appended to the event log (reconcile's repairs and observations) is projected.
+      await this.drainStream();
       for (const hook of this.scheduledHooks) await hook(functionName, this.clock.now());
     };
     this.clock.after(everyMs, fire);
