@@ -21,10 +21,13 @@ export interface ReconcileHandlerDeps {
 /** The handler over explicit dependencies: reconciles the scheduled event's account in `region`. */
 export function makeHandler(deps: ReconcileHandlerDeps) {
   return async (
-    event: Pick<ScheduledEvent, 'account' | 'region'>,
+    event: Pick<ScheduledEvent, 'account' | 'region' | 'time'>,
   ): Promise<Omit<ReconcileReport, 'observations'> & { observations: number }> => {
     try {
-      const report = await reconcileScope(deps.reconcile, {
+      // The schedule's own time is "now" (in AWS it is the invocation time; the lab plays a virtual clock).
+      const at = Date.parse(event.time);
+      const reconcile = Number.isNaN(at) ? deps.reconcile : { ...deps.reconcile, clock: { now: () => new Date(at) } };
+      const report = await reconcileScope(reconcile, {
         account: event.account,
         region: event.region || deps.region,
       });

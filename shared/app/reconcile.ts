@@ -116,7 +116,7 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
   // 2. What the APIs show now.
   const [connectors, network, blindness] = await Promise.all([
     deps.connectors.describeConnectors(),
-    deps.facts ? deps.facts.collect(scope) : Promise.resolve(null),
+    deps.facts ? deps.facts.collect(scope, deps.clock) : Promise.resolve(null),
     monitoringBlindness(deps.monitoring, scope),
   ]);
   const facts: NetworkFacts = await deps.store.loadNetworkFacts(scope);
@@ -220,6 +220,8 @@ function summaryOf(o: ObservationLike): string {
       return `MicroVM ${o.microvmId} ${o.present ? (o.state ?? '') : 'gone'}`;
     case 'observed.condition':
       return `${o.active ? 'open' : 'resolve'} ${o.rule}${o.connectorId ? ` on ${o.connectorId}` : ''} (${o.subject})`;
+    case 'observed.network':
+      return `network facts links version ${o.version} (captured ${o.capturedAt})`;
   }
 }
 

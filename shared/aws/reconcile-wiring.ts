@@ -6,9 +6,11 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
+import { collectNetworkFacts } from '../app/collect-network-facts.js';
 import type { ReconcileDeps, ReconcileOptions } from '../app/reconcile.js';
 import type { Clock, Logger, Metrics } from '../ports.js';
 import { DynamoDbStore } from './dynamodb-store.js';
+import { createEc2Client, Ec2NetworkFactsSource } from './ec2-network-facts.js';
 import { LambdaCoreClient } from './lambda-core-client.js';
 import { DynamoDbReconcileCursorStore } from './reconcile-cursor-store.js';
 import {
@@ -52,6 +54,16 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
   const lambdaCore = new LambdaCoreClient({ region: options.region, maxAttempts: MAX_ATTEMPTS });
   const store = new DynamoDbStore({ client: dynamodb, tableName: options.tableName });
   const calls = new ApiCallCounter();
+  const ec2 = createEc2Client({ region: options.region, maxAttempts: MAX_ATTEMPTS });
+  ec2.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.add(String(context.commandName ?? 'EC2').replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'egressWatchReconcileCallCounter' },
+  );
+  const facts = new Ec2NetworkFactsSource(ec2);
+  const clock = options.clock ?? { now: () => new Date() };
   return {
     calls,
     deps: {
@@ -62,7 +74,17 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
       microvms: new SdkMicrovmInventory(microvms, calls),
       trail: new CloudTrailHistory(cloudtrail, calls),
       allowedAccounts: options.allowedAccounts,
-      clock: options.clock ?? { now: () => new Date() },
+      facts: {
+        collect: async (scope, runClock) => {
+          const collected = await collectNetworkFacts(
+            { source: facts, store, clock: runClock, ...(options.logger ? { logger: options.logger } : {}) },
+            scope,
+          );
+          if (!collected.facts.snapshot) throw new Error('network facts were collected without a snapshot');
+          return collected.facts.snapshot;
+        },
+      },
+      clock,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.settings ? { settings: options.settings } : {}),
@@ -71,6 +93,7 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
       dynamodb.destroy();
       cloudtrail.destroy();
       microvms.destroy();
+      ec2.destroy();
     },
   };
 }

@@ -165,6 +165,9 @@ class LifecycleFold {
       case 'observed.condition':
         this.conditionObserved(event);
         break;
+      case 'observed.network':
+        break; // the projection reads the facts themselves; this event only makes it fold again
+
       default:
         this.networkChanged(event);
     }

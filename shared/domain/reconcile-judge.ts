@@ -61,6 +61,7 @@ export interface ReconcileNetwork {
     routes: { destinationCidrBlock?: string; targetKind: string; targetId: string; state: string }[];
   }[];
   natGateways: { natGatewayId: string; vpcId: string; subnetId?: string; state: string }[];
+  networkAcls?: { networkAclId: string; associations: { subnetId: string }[] }[];
   networkInterfaces: {
     networkInterfaceId: string;
     subnetId: string;
@@ -324,6 +325,25 @@ export function judgeReconcile(input: JudgeInput): { observations: ObservationEv
       state: null,
       startedAt: null,
       egressConnectors: [],
+    });
+  }
+
+  if (network) {
+    const version = fingerprintOf(
+      JSON.stringify([
+        network.routeTables.map((t) => [
+          t.routeTableId,
+          t.associations,
+          t.routes.map((r) => [r.destinationCidrBlock, r.targetId]),
+        ]),
+        (network.networkAcls ?? []).map((a) => [a.networkAclId, a.associations.map((x) => x.subnetId)]),
+      ]),
+    );
+    observations.push({
+      ...base('DescribeRouteTables', network.capturedAt, 'network', version),
+      kind: 'observed.network',
+      version,
+      capturedAt: network.capturedAt,
     });
   }
 
