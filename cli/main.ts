@@ -3,6 +3,7 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch reconcile [--json] [--scenario <name>] [--account <id>] [--region <r>]
  */
 import { parseArgs } from 'node:util';
 import { replayCommand } from './replay.js';
@@ -12,7 +13,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const USAGE = `usage:
   egress-watch start [--scenario article|bad-day|hyperplane] [--speed <factor>] [--out <dir>]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
-  egress-watch lab serve [--port 4566] [--scenario <name>]`;
+  egress-watch lab serve [--port 4566] [--scenario <name>]
+  egress-watch reconcile [--json] [--scenario <name>] [--account <12-digit id>] [--region <region>]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
     case 'lab': {
       const { labCommand } = await import('./lab.js');
       return labCommand(rest);
+    }
+    case 'reconcile': {
+      const { reconcileCommand } = await import('./reconcile.js');
+      return reconcileCommand(rest);
     }
     case undefined:
     case '--help':

@@ -152,7 +152,6 @@ const RECONCILE_ACTOR: Actor = {
 };
 
 const LIVE_MICROVM = new Set(['PENDING', 'RUNNING', 'SUSPENDING', 'SUSPENDED']);
-const GONE = new Set(['DELETING', 'DELETED']);
 
 /**
  * Compares what the APIs show with what the log believes and returns the observations to append: connectors,
@@ -222,7 +221,7 @@ export function judgeReconcile(input: JudgeInput): { observations: ObservationEv
     observations.push(observed);
   }
   for (const view of input.belief.connectors) {
-    if (listed.has(view.id) || GONE.has(view.state) || view.state === 'UNKNOWN') continue;
+    if (listed.has(view.id) || view.state === 'DELETED' || view.state === 'UNKNOWN') continue;
     observations.push({
       ...base('ListNetworkConnectors', input.now, view.id, 'gone'),
       kind: 'observed.connector',
