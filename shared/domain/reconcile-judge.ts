@@ -309,7 +309,7 @@ export function judgeReconcile(input: JudgeInput): { observations: ObservationEv
       microvmId: vm.microvmId,
       present: true,
       state: vm.state,
-      startedAt: vm.startedAt,
+      startedAt: vm.startedAt === null ? null : new Date(vm.startedAt).toISOString(),
       egressConnectors: refs,
     });
   }
