@@ -7,15 +7,17 @@
  * - Otherwise: plays the scenario (default lossy-day) on the embedded lab, then reconciles it once more at the
  *   lab's virtual time.
  */
-import { parseArgs } from 'node:util';
 import { playScenario } from '../lab/scenarios/runner.js';
 import { loadScenarioFile } from '../lab/scenarios/scenario-file.js';
 import { projectScopes } from '../shared/app/project-scopes.js';
 import { type ReconcileReport, reconcileScope } from '../shared/app/reconcile.js';
 import { createReconcileWiring } from '../shared/aws/reconcile-wiring.js';
+import { UsageError } from '../shared/domain/errors.js';
 import type { ConnectorView, Finding } from '../shared/domain/model.js';
 import type { Clock, Scope } from '../shared/ports.js';
 import { loadReconcileSettings } from '../shared/reconcile-config.js';
+import type { AwsClientSettings } from '../shared/runtime.js';
+import { parseCommandArgs } from './args.js';
 import { openLocalStore } from './local-store.js';
 import { renderConnectorTable, renderFinding } from './render.js';
 import { style } from './terminal-style.js';
@@ -37,7 +39,7 @@ interface Outcome {
 
 /** Runs the command; returns the exit code (0 even with findings). */
 export async function reconcileCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       json: { type: 'boolean', default: false },
@@ -73,24 +75,19 @@ async function againstLab(name: string): Promise<Outcome> {
     try {
       await lab.settle(30 * 60_000);
       await lab.drainStream();
-      const saved = { ...process.env };
-      Object.assign(process.env, {
-        AWS_ENDPOINT_URL: lab.url,
-        AWS_ACCESS_KEY_ID: 'LABRECONCILE',
-        AWS_SECRET_ACCESS_KEY: 'lab',
-      });
       const scope = { account: scenario.account, region: scenario.region };
-      try {
-        const run = await runOnce(scope, local.tableName, local.endpoint, lab.clock, new Set([scenario.account]));
-        await lab.drainStream();
-        return {
-          ...run,
-          target: `lab scenario ${scenario.name} at ${lab.clock.now().toISOString()}`,
-          ...(await stateOf(local, scope)),
-        };
-      } finally {
-        process.env = saved;
-      }
+      const aws = {
+        region: scenario.region,
+        endpoint: lab.url,
+        credentials: { accessKeyId: 'LABRECONCILE', secretAccessKey: 'lab' },
+      };
+      const run = await runOnce(scope, local.tableName, local.endpoint, lab.clock, new Set([scenario.account]), aws);
+      await lab.drainStream();
+      return {
+        ...run,
+        target: `lab scenario ${scenario.name} at ${lab.clock.now().toISOString()}`,
+        ...(await stateOf(local, scope)),
+      };
     } finally {
       await lab.close();
     }
@@ -100,9 +97,9 @@ async function againstLab(name: string): Promise<Outcome> {
 }
 
 async function againstAccount(account: string | undefined, region: string | undefined): Promise<Outcome> {
-  if (!region) throw new Error('reconcile against AWS needs a region (--region or AWS_REGION)');
+  if (!region) throw new UsageError('reconcile against AWS needs a region (--region or AWS_REGION)');
   if (!account || !/^\d{12}$/.test(account)) {
-    throw new Error('reconcile against AWS needs --account <12-digit id> (the account the credentials read)');
+    throw new UsageError('reconcile against AWS needs --account <12-digit id> (the account the credentials read)');
   }
   const local = await openLocalStore({ tableName: `reconcile-${account}-${region}` });
   try {
@@ -121,6 +118,7 @@ async function runOnce(
   dynamodbEndpoint: string,
   clock: Clock,
   allowedAccounts: ReadonlySet<string>,
+  aws?: AwsClientSettings,
 ): Promise<Pick<Outcome, 'report' | 'apiCalls'>> {
   const wiring = createReconcileWiring({
     region: scope.region,
@@ -129,6 +127,7 @@ async function runOnce(
     allowedAccounts,
     clock,
     settings: loadReconcileSettings(),
+    ...(aws ? { aws } : {}),
   });
   try {
     const report = await reconcileScope(wiring.deps, scope);

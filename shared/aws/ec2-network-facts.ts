@@ -215,6 +215,8 @@ function natGatewayFact(nat: NatGateway): NatGatewayFact {
     natGatewayId: nat.NatGatewayId ?? '',
     vpcId: nat.VpcId ?? '',
     ...(nat.SubnetId ? { subnetId: nat.SubnetId } : {}),
+    availabilityMode: nat.AvailabilityMode === 'regional' ? 'regional' : 'zonal',
+    ...(nat.RouteTableId ? { routeTableId: nat.RouteTableId } : {}),
     state: nat.State ?? 'unknown',
     connectivityType: nat.ConnectivityType === 'private' ? 'private' : 'public',
     publicIps: addresses.flatMap((a) => (a.PublicIp ? [a.PublicIp] : [])),

@@ -5,12 +5,14 @@
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { collectNetworkFacts } from '../app/collect-network-facts.js';
 import type { ReconcileDeps, ReconcileOptions } from '../app/reconcile.js';
 import type { Clock, Logger, Metrics } from '../ports.js';
+import type { AwsClientSettings } from '../runtime.js';
 import { DynamoDbStore } from './dynamodb-store.js';
-import { createEc2Client, Ec2NetworkFactsSource } from './ec2-network-facts.js';
+import { Ec2NetworkFactsSource } from './ec2-network-facts.js';
 import { LambdaCoreClient } from './lambda-core-client.js';
 import { DynamoDbReconcileCursorStore } from './reconcile-cursor-store.js';
 import {
@@ -33,6 +35,8 @@ export interface ReconcileWiringOptions {
   logger?: Logger;
   metrics?: Metrics;
   settings?: Partial<ReconcileOptions>;
+  /** Endpoint and credentials for every AWS client (the lab); the SDK defaults otherwise. */
+  aws?: AwsClientSettings;
 }
 
 export interface ReconcileWiring {
@@ -44,17 +48,25 @@ export interface ReconcileWiring {
 
 /** One set of clients; call `destroy()` when done (CLI, tests). */
 export function createReconcileWiring(options: ReconcileWiringOptions): ReconcileWiring {
-  const common = { region: options.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' as const };
+  const aws = options.aws ?? {};
+  const common = { ...aws, region: options.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' as const };
   const dynamodb = new DynamoDBClient({
+    ...aws,
     region: options.region,
     ...(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : {}),
   });
   const cloudtrail = new CloudTrailClient(common);
   const microvms = new LambdaMicrovmsClient(common);
-  const lambdaCore = new LambdaCoreClient({ region: options.region, maxAttempts: MAX_ATTEMPTS });
+  const lambdaCore = new LambdaCoreClient({
+    region: options.region,
+    maxAttempts: MAX_ATTEMPTS,
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws.credentials ? { credentials: aws.credentials } : {}),
+  });
   const store = new DynamoDbStore({ client: dynamodb, tableName: options.tableName });
   const calls = new ApiCallCounter();
-  const ec2 = createEc2Client({ region: options.region, maxAttempts: MAX_ATTEMPTS });
+  // As createEc2Client (adaptive retries), plus the runtime's endpoint and credentials.
+  const ec2 = new EC2Client(common);
   ec2.middlewareStack.add(
     (next, context) => async (args) => {
       calls.add(String(context.commandName ?? 'EC2').replace(/Command$/, ''));

@@ -109,6 +109,10 @@ export interface NatGatewayFact {
   vpcId: string;
   /** Zonal NAT gateways have a subnet; regional ones do not. */
   subnetId?: string;
+  /** `zonal` (default) or `regional` (AvailabilityMode). */
+  availabilityMode: 'zonal' | 'regional';
+  /** A regional NAT gateway's own route table (RouteTableId); zonal ones use their subnet's table. */
+  routeTableId?: string;
   /** `pending | available | deleting | deleted | failed`. */
   state: string;
   connectivityType: 'public' | 'private';

@@ -106,6 +106,8 @@ export function labNetworkSnapshot(
       natGatewayId: nat.natGatewayId,
       vpcId: nat.vpcId,
       ...(nat.subnetId ? { subnetId: nat.subnetId } : {}),
+      availabilityMode: nat.availabilityMode,
+      ...(nat.routeTableId ? { routeTableId: nat.routeTableId } : {}),
       state: world.natState(nat),
       connectivityType: nat.connectivityType,
       publicIps: nat.publicIp ? [nat.publicIp] : [],
