@@ -5,6 +5,7 @@
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
  *   egress-watch expectations check <file>
  *   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json]
+ *   egress-watch reconcile [--json] [--scenario <name>] [--account <id>] [--region <r>]
  */
 import { loadCliConfig } from '../shared/config.js';
 import { EgressWatchError, exitCodeOf, UsageError } from '../shared/domain/errors.js';
@@ -19,6 +20,7 @@ const USAGE = `usage:
   egress-watch lab serve [--port 4566] [--scenario <name>] [--play] [--speed <factor>]
   egress-watch expectations check <file>
   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]
+  egress-watch reconcile [--json] [--scenario <name>] [--account <12-digit id>] [--region <region>]
   egress-watch help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -55,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
     case 'expectations': {
       const { expectationsCommand } = await import('./expectations.js');
       return expectationsCommand(rest);
+    }
+    case 'reconcile': {
+      const { reconcileCommand } = await import('./reconcile.js');
+      return reconcileCommand(rest);
     }
     case undefined:
       throw new UsageError('a command is needed');

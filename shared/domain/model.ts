@@ -232,11 +232,23 @@ export interface ConditionObservedEvent extends EventBase {
   detail: string;
 }
 
+/**
+ * The network facts' links (route tables, NACLs, NAT routes of subnets) changed: the projection folds the log
+ * again with the stored facts. `version` is a hash of those links; the eventID derives from it.
+ */
+export interface NetworkObservedEvent extends EventBase {
+  kind: 'observed.network';
+  version: string;
+  /** ISO-8601 capture time of the snapshot. */
+  capturedAt: string;
+}
+
 export type ObservationEvent =
   | ConnectorObservedEvent
   | EniObservedEvent
   | MicrovmObservedEvent
-  | ConditionObservedEvent;
+  | ConditionObservedEvent
+  | NetworkObservedEvent;
 
 export type NormalizedEvent =
   | ObservationEvent
