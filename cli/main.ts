@@ -3,6 +3,7 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch report --since 7d [--until <ISO>] [--out report.html] [--json] [--table <name>]
  */
 import { parseArgs } from 'node:util';
 import { replayCommand } from './replay.js';
@@ -12,7 +13,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const USAGE = `usage:
   egress-watch start [--scenario article|bad-day|hyperplane] [--speed <factor>] [--out <dir>]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
-  egress-watch lab serve [--port 4566] [--scenario <name>]`;
+  egress-watch lab serve [--port 4566] [--scenario <name>]
+  egress-watch report --since 7d [--until <ISO-8601>] [--out report.html] [--json] [--table <name>]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,6 +33,10 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { startCommand } = await import('./start.js');
       return startCommand(rest);
+    }
+    case 'report': {
+      const { reportCommand } = await import('./report.js');
+      return reportCommand(rest);
     }
     case 'lab': {
       const { labCommand } = await import('./lab.js');

@@ -72,19 +72,29 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function schedulesOf(spec: unknown): FunctionRules['schedules'] {
-  if (typeof spec === 'string') return [{ rate: spec }];
+/** `${param:name}` (or `${param:name, 'fallback'}`) in a schedule expression, from `params.default`. */
+function resolveParams(text: string, params: Record<string, unknown>): string {
+  return text.replace(/\$\{param:([\w-]+)(?:,\s*'([^']*)')?\}/g, (whole, name: string, fallback?: string) => {
+    const value = params[name] ?? fallback;
+    return value === undefined ? whole : String(value);
+  });
+}
+
+function schedulesOf(spec: unknown, params: Record<string, unknown> = {}): FunctionRules['schedules'] {
+  if (typeof spec === 'string') return [{ rate: resolveParams(spec, params) }];
   const schedule = asRecord(spec);
   if (!schedule || schedule.enabled === false) return [];
   const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
   return rates
     .filter((rate): rate is string => typeof rate === 'string')
+    .map((rate) => resolveParams(rate, params))
     .map((rate) => (schedule.input === undefined ? { rate } : { rate, input: schedule.input }));
 }
 
 /** Extracts `functions.*.events[*].eventBridge` patterns and `schedule` events from a parsed serverless.yml. */
 export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
   const functions = asRecord(asRecord(config)?.functions) ?? {};
+  const params = asRecord(asRecord(asRecord(config)?.params)?.default) ?? {};
   return Object.entries(functions).map(([functionName, definition]) => {
     const fn = asRecord(definition) ?? {};
     const rules: FunctionRules = {
@@ -100,10 +110,10 @@ export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
         if (eventBridge.pattern !== undefined) rules.patterns.push(eventBridge.pattern);
         // An eventBridge event may also carry a schedule instead of a pattern.
         if (typeof eventBridge.schedule === 'string') {
-          rules.schedules.push(...schedulesOf({ rate: eventBridge.schedule, input: eventBridge.input }));
+          rules.schedules.push(...schedulesOf({ rate: eventBridge.schedule, input: eventBridge.input }, params));
         }
       }
-      if (entry.schedule !== undefined) rules.schedules.push(...schedulesOf(entry.schedule));
+      if (entry.schedule !== undefined) rules.schedules.push(...schedulesOf(entry.schedule, params));
     }
     return rules;
   });

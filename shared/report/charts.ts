@@ -4,7 +4,7 @@
  * page, so the page needs nothing else to be read. Charts with no data are not drawn (the page says why).
  */
 
-import { parse, Error as VegaLogError, View } from 'vega';
+import { type LoggerInterface, parse, Error as VegaLogError, View } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { compile } from 'vega-lite';
 import type { Report } from '../domain/report-schema.js';
@@ -13,13 +13,17 @@ import type { Report } from '../domain/report-schema.js';
 export interface RenderedChart {
   id: string;
   title: string;
+  /** Spans the page's width (long labels or a time axis). */
+  wide: boolean;
   description: string;
   svg: string | null;
   emptyReason: string | null;
 }
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-const WIDTH = 520;
+/** Plot widths in px: two narrow charts sit side by side, a wide one spans the page (see ./html.ts). */
+const NARROW = 360;
+const WIDE = 960;
 const SEVERITY_COLORS = {
   domain: ['critical', 'high', 'warning', 'info'],
   range: ['#b42318', '#dc6803', '#eaaa08', '#667085'],
@@ -39,13 +43,35 @@ const CONFIG: TopLevelSpec['config'] = {
     titleFontSize: 11,
     titleFontWeight: 600,
   },
-  legend: { labelColor: '#475467', titleColor: '#344054', labelFontSize: 11, titleFontSize: 11, orient: 'bottom' },
+  legend: {
+    labelColor: '#475467',
+    titleColor: '#344054',
+    labelFontSize: 11,
+    titleFontSize: 11,
+    orient: 'bottom',
+    labelLimit: 320,
+  },
   range: { category: ['#2e90fa', '#12b76a', '#9e77ed', '#f79009', '#ee46bc', '#15b79e', '#6172f3', '#f04438'] },
+};
+
+/** Vega-Lite's logger interface, dropping warnings and below; errors still throw from compile(). */
+const quietLogger: LoggerInterface = {
+  level: ((...level: number[]) => (level.length === 0 ? VegaLogError : quietLogger)) as LoggerInterface['level'],
+  error: (...messages: readonly unknown[]) => {
+    throw new Error(`Vega-Lite: ${messages.map(String).join(' ')}`);
+  },
+  warn: () => quietLogger,
+  info: () => quietLogger,
+  debug: () => quietLogger,
 };
 
 /** Compiles a Vega-Lite spec and renders it to an SVG string. Throws when the spec does not compile. */
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
-  const { spec: vegaSpec } = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } });
+  // Vega-Lite's warnings (e.g. an explicit time domain merged with the data's) would go to the console.
+  const { spec: vegaSpec } = compile(
+    { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } },
+    { logger: quietLogger },
+  );
   const view = new View(parse(vegaSpec), { renderer: 'none', logLevel: VegaLogError });
   try {
     return await view.toSVG();
@@ -58,16 +84,33 @@ const label = (c: Report['connectors'][number]) => c.connectorName ?? c.connecto
 
 /** Every chart of the report, rendered. */
 export async function renderReportCharts(report: Report): Promise<RenderedChart[]> {
-  const charts: { id: string; title: string; description: string; spec: TopLevelSpec | null; empty: string }[] = [
+  const charts: {
+    id: string;
+    title: string;
+    wide: boolean;
+    description: string;
+    spec: TopLevelSpec | null;
+    empty: string;
+  }[] = [
     {
       id: 'availability',
+      wide: false,
       title: 'Availability by connector',
       description: 'Share of canary runs in which every probe met its expectation.',
       spec: availabilitySpec(report),
       empty: 'No canary runs in this window.',
     },
     {
+      id: 'canary-cost',
+      wide: false,
+      title: 'Canary MicroVM time and cost',
+      description: `MicroVM-seconds per connector at ${report.rates.usdPerMicrovmSecond.toPrecision(3)} USD per MicroVM-second.`,
+      spec: costSpec(report),
+      empty: 'No canary MicroVM time in this window.',
+    },
+    {
       id: 'availability-over-time',
+      wide: true,
       title: 'Availability over time',
       description: `Per ${bucketName(report)}: runs meeting expectations / runs.`,
       spec: availabilityOverTimeSpec(report),
@@ -75,6 +118,7 @@ export async function renderReportCharts(report: Report): Promise<RenderedChart[
     },
     {
       id: 'latency',
+      wide: true,
       title: 'Probe latency per target',
       description: 'p50 and p95 of probes that measured a latency (nearest rank).',
       spec: latencySpec(report),
@@ -82,17 +126,11 @@ export async function renderReportCharts(report: Report): Promise<RenderedChart[
     },
     {
       id: 'incidents',
+      wide: true,
       title: 'Incidents',
       description: 'When each incident was open, by severity (open ones run to the end of the window).',
       spec: incidentsSpec(report),
       empty: 'No incident was open in this window.',
-    },
-    {
-      id: 'canary-cost',
-      title: 'Canary MicroVM time and cost',
-      description: `MicroVM-seconds per connector at ${report.rates.usdPerMicrovmSecond.toPrecision(3)} USD per MicroVM-second.`,
-      spec: costSpec(report),
-      empty: 'No canary MicroVM time in this window.',
     },
   ];
   const rendered: RenderedChart[] = [];
@@ -100,6 +138,7 @@ export async function renderReportCharts(report: Report): Promise<RenderedChart[
     rendered.push({
       id: c.id,
       title: c.title,
+      wide: c.wide,
       description: c.description,
       svg: c.spec ? await renderVegaLiteSvg(c.spec) : null,
       emptyReason: c.spec ? null : c.empty,
@@ -120,11 +159,11 @@ function availabilitySpec(report: Report): TopLevelSpec | null {
   if (values.length === 0) return null;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: WIDTH,
+    width: NARROW,
     height: { step: 28 },
     data: { values },
     encoding: {
-      y: { field: 'connector', type: 'nominal', title: null, sort: 'ascending' },
+      y: { field: 'connector', type: 'nominal', title: null, sort: 'ascending', axis: { labelLimit: 220 } },
       x: {
         field: 'availability',
         type: 'quantitative',
@@ -163,10 +202,10 @@ function availabilityOverTimeSpec(report: Report): TopLevelSpec | null {
   if (values.length === 0) return null;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: WIDTH,
+    width: WIDE,
     height: 200,
     data: { values },
-    mark: { type: 'line', point: { filled: true, size: 36 }, strokeWidth: 2, interpolate: 'monotone' },
+    mark: { type: 'line', point: { filled: true, size: 36 }, strokeWidth: 2, interpolate: 'linear' },
     encoding: {
       x: {
         field: 'start',
@@ -202,12 +241,12 @@ function latencySpec(report: Report): TopLevelSpec | null {
   if (values.length === 0) return null;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: WIDTH,
+    width: WIDE,
     height: { step: 14 },
     data: { values },
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
-      y: { field: 'target', type: 'nominal', title: null, axis: { labelLimit: 260 } },
+      y: { field: 'target', type: 'nominal', title: null, axis: { labelLimit: 300 } },
       yOffset: { field: 'percentile', type: 'nominal' },
       x: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
       color: {
@@ -238,13 +277,19 @@ function incidentsSpec(report: Report): TopLevelSpec | null {
   if (values.length === 0) return null;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: WIDTH,
+    width: WIDE,
     height: { step: 24 },
     data: { values },
     mark: { type: 'bar', cornerRadius: 3, height: { band: 0.6 }, minBandSize: 3 } as never,
     encoding: {
-      y: { field: 'incident', type: 'nominal', title: null, sort: { field: 'start' }, axis: { labelLimit: 260 } },
-      x: { field: 'start', type: 'temporal', title: null, scale: { domain: [since, until] }, axis: { labelAngle: 0 } },
+      y: { field: 'incident', type: 'nominal', title: null, sort: { field: 'start' }, axis: { labelLimit: 300 } },
+      x: {
+        field: 'start',
+        type: 'temporal',
+        title: null,
+        scale: { domain: [Date.parse(since), Date.parse(until)] },
+        axis: { labelAngle: 0 },
+      },
       x2: { field: 'end' },
       color: { field: 'severity', type: 'nominal', title: 'severity', scale: SEVERITY_COLORS },
       opacity: { condition: { test: "datum.state === 'open'", value: 1 }, value: 0.75 },
@@ -259,11 +304,11 @@ function costSpec(report: Report): TopLevelSpec | null {
   if (values.length === 0) return null;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: WIDTH,
+    width: NARROW,
     height: { step: 28 },
     data: { values },
     encoding: {
-      y: { field: 'connector', type: 'nominal', title: null },
+      y: { field: 'connector', type: 'nominal', title: null, axis: { labelLimit: 220 } },
       x: { field: 'seconds', type: 'quantitative', title: 'MicroVM-seconds' },
     },
     layer: [

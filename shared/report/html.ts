@@ -72,6 +72,7 @@ ${charts.map(chartFigure).join('\n')}
 </section>
 <section>
   <h2>Incidents, their causes and who made them</h2>
+  ${report.incidents.some((i) => i.origin === 'finding') ? '<p class="muted">No incident records in the store: one incident per finding.</p>' : ''}
   ${incidentsTable(report.incidents, report.connectors)}
 </section>
 <section>
@@ -103,7 +104,7 @@ function chartFigure(chart: RenderedChart): string {
   const body = chart.svg
     ? `<div class="svg">${chart.svg}</div>`
     : `<p class="empty">${e(chart.emptyReason ?? 'No data.')}</p>`;
-  return `<figure class="chart${chart.svg ? '' : ' no-data'}" id="chart-${e(chart.id)}" data-chart="${e(chart.id)}">
+  return `<figure class="chart${chart.wide ? ' wide' : ''}${chart.svg ? '' : ' no-data'}" id="chart-${e(chart.id)}" data-chart="${e(chart.id)}">
   <figcaption><strong>${e(chart.title)}</strong><span>${e(chart.description)}</span></figcaption>
   ${body}
 </figure>`;
@@ -173,8 +174,8 @@ function incidentsTable(incidents: IncidentReport[], connectors: ConnectorReport
     return `<tr>
   <td><span class="sev sev-${e(i.severity)}">${e(i.severity)}</span></td>
   <td><strong>${e(i.rule)}</strong>${i.silenced ? ' <span class="silenced">silenced</span>' : ''}<br>${e(i.summary)}<br><span class="muted">${e(i.connectorIds.map((id) => names.get(id) ?? id).join(', '))}</span></td>
-  <td>${e(formatTime(i.openedAt))}</td>
-  <td>${i.resolvedAt ? `${e(formatTime(i.resolvedAt))}<br><span class="muted">after ${e(formatDuration(i.durationSeconds))}</span>` : '<span class="open">open</span>'}</td>
+  <td class="time">${e(formatTime(i.openedAt))}</td>
+  <td class="time">${i.resolvedAt ? `${e(formatTime(i.resolvedAt))}<br><span class="muted">after ${e(formatDuration(i.durationSeconds))}</span>` : '<span class="open">open</span>'}</td>
   <td>${causes}</td>
 </tr>`;
   });
@@ -215,7 +216,9 @@ h2 { font-size: 16px; margin: 28px 0 10px; }
 .card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }
 .card .value { font-size: 26px; font-weight: 650; margin: 2px 0; }
 .card .note { color: var(--muted); font-size: 12px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; margin-top: 20px; }
+.charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; margin-top: 20px; }
+figure.chart.wide { grid-column: 1 / -1; }
+@media (max-width: 900px) { .charts { grid-template-columns: minmax(0, 1fr); } }
 figure.chart { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; overflow: hidden; }
 figure.chart figcaption { display: flex; flex-direction: column; margin-bottom: 8px; }
 figure.chart figcaption span { color: var(--muted); font-size: 12px; }
@@ -225,7 +228,8 @@ table { width: 100%; border-collapse: collapse; background: #fff; border: 1px so
 th, td { text-align: left; vertical-align: top; padding: 8px 12px; border-bottom: 1px solid var(--line); }
 th { background: #f9fafb; color: #475467; font-size: 12px; font-weight: 600; }
 tr:last-child td { border-bottom: none; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.time { white-space: nowrap; }
 td.good { color: var(--good); } td.warn { color: var(--warn); } td.bad { color: var(--bad); }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f2f4f7; padding: 1px 4px; border-radius: 4px; }
 .muted { color: var(--muted); font-size: 12px; }
