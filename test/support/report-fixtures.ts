@@ -81,7 +81,10 @@ export function canaryRuns(): CanaryRun[] {
   for (let i = 0; i < 28; i++) {
     const startedAt = new Date(Date.parse(SINCE) + i * 6 * 3_600_000).toISOString();
     const broken = i >= 8 && i <= 11;
-    const natProbes = [probe('database', broken ? null : 10 + (i % 10), !broken, 'reachable'), probe('internet', 80, true, 'reachable')];
+    const natProbes = [
+      probe('database', broken ? null : 10 + (i % 10), !broken, 'reachable'),
+      probe('internet', 80, true, 'reachable'),
+    ];
     runs.push({
       connectorId: NAT,
       connectorName: 'nat-egress-connector',
