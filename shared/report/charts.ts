@@ -163,7 +163,7 @@ function availabilitySpec(report: Report): TopLevelSpec | null {
     height: { step: 28 },
     data: { values },
     encoding: {
-      y: { field: 'connector', type: 'nominal', title: null, sort: 'ascending', axis: { labelLimit: 220 } },
+      y: { field: 'connector', type: 'nominal', title: null, sort: 'ascending', axis: { labelLimit: 320 } },
       x: {
         field: 'availability',
         type: 'quantitative',
@@ -246,7 +246,7 @@ function latencySpec(report: Report): TopLevelSpec | null {
     data: { values },
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
-      y: { field: 'target', type: 'nominal', title: null, axis: { labelLimit: 300 } },
+      y: { field: 'target', type: 'nominal', title: null, axis: { labelLimit: 420 } },
       yOffset: { field: 'percentile', type: 'nominal' },
       x: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
       color: {
@@ -282,7 +282,7 @@ function incidentsSpec(report: Report): TopLevelSpec | null {
     data: { values },
     mark: { type: 'bar', cornerRadius: 3, height: { band: 0.6 }, minBandSize: 3 } as never,
     encoding: {
-      y: { field: 'incident', type: 'nominal', title: null, sort: { field: 'start' }, axis: { labelLimit: 300 } },
+      y: { field: 'incident', type: 'nominal', title: null, sort: { field: 'start' }, axis: { labelLimit: 420 } },
       x: {
         field: 'start',
         type: 'temporal',
@@ -308,7 +308,7 @@ function costSpec(report: Report): TopLevelSpec | null {
     height: { step: 28 },
     data: { values },
     encoding: {
-      y: { field: 'connector', type: 'nominal', title: null, axis: { labelLimit: 220 } },
+      y: { field: 'connector', type: 'nominal', title: null, axis: { labelLimit: 320 } },
       x: { field: 'seconds', type: 'quantitative', title: 'MicroVM-seconds' },
     },
     layer: [
