@@ -164,8 +164,10 @@ export class DynamoDbReportSource implements ReportSource {
             ? JSON.parse(item.run)
             : item;
       const parsed = CanaryRunSchema.safeParse(candidate);
-      if (parsed.success) runs.push(parsed.data);
-      else
+      // BETWEEN includes a run started exactly at `until`; the window is [since, until).
+      if (parsed.success) {
+        if (Date.parse(parsed.data.startedAt) < Date.parse(window.until)) runs.push(parsed.data);
+      } else
         this.logger.warn('canary run skipped: not a CanaryRun', {
           pk: item.pk,
           sk: item.sk,
