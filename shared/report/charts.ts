@@ -211,7 +211,10 @@ function availabilityOverTimeSpec(report: Report): TopLevelSpec | null {
         field: 'start',
         type: 'temporal',
         title: null,
-        axis: { format: bucketName(report) === 'hour' ? '%H:%M' : '%b %d', labelAngle: 0 },
+        axis:
+          bucketName(report) === 'hour'
+            ? { format: '%H:%M', labelAngle: 0 }
+            : { format: '%b %d', labelAngle: 0, tickCount: { interval: 'day', step: 1 } },
       },
       y: {
         field: 'availability',
