@@ -6,10 +6,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BuiltReport, buildReport } from '../shared/app/build-report.js';
 import { DynamoDbReportSource } from '../shared/aws/dynamodb-report-source.js';
+import { loadCliConfig } from '../shared/config.js';
+import { UsageError } from '../shared/domain/errors.js';
 import {
   formatCount,
   formatDuration,
@@ -21,17 +22,18 @@ import {
 import type { Report } from '../shared/domain/report-schema.js';
 import { renderReportHtml } from '../shared/report/html.js';
 import { loadReportConfig } from '../shared/report-config.js';
+import { parseCommandArgs } from './args.js';
 import { style } from './terminal-style.js';
 
 const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 };
 
-/** "7d", "24h", "1d12h", "90m" → milliseconds. Throws on anything else. */
+/** "7d", "24h", "1d12h", "90m" → milliseconds. @throws UsageError on anything else. */
 export function parseWindowLength(text: string): number {
   const parts = [...text.matchAll(/(\d+)([dhms])/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text)
-    throw new Error(`--since takes a length like 7d, 24h or 1d12h, got "${text}"`);
+    throw new UsageError(`--since takes a length like 7d, 24h or 1d12h, got "${text}"`);
   const ms = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] as string] ?? 0), 0);
-  if (ms <= 0) throw new Error(`--since must be longer than 0, got "${text}"`);
+  if (ms <= 0) throw new UsageError(`--since must be longer than 0, got "${text}"`);
   return ms;
 }
 
@@ -70,7 +72,7 @@ export async function writeLocalReport(options: LocalReportOptions): Promise<Bui
 
 /** The `report` command. Returns the exit code. */
 export async function reportCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       since: { type: 'string', default: '7d' },
@@ -80,17 +82,19 @@ export async function reportCommand(args: string[]): Promise<number> {
       table: { type: 'string' },
     },
   });
-  const endpoint = process.env.EGRESS_WATCH_DYNAMODB_ENDPOINT;
-  const tableName = values.table ?? process.env.EGRESS_WATCH_TABLE;
+  const config = loadCliConfig();
+  const endpoint = config.dynamodbEndpoint;
+  const tableName = values.table ?? config.tableName;
   if (!endpoint || !tableName)
-    throw new Error(
+    throw new UsageError(
       'report reads a local store: set EGRESS_WATCH_DYNAMODB_ENDPOINT (DynamoDB Local, or the edge of `egress-watch lab serve`) and name the table with --table or EGRESS_WATCH_TABLE (the lab uses lab-<scenario>)',
     );
   const until = values.until ? new Date(values.until) : undefined;
-  if (until && Number.isNaN(until.getTime())) throw new Error(`--until takes an ISO-8601 time, got "${values.until}"`);
+  if (until && Number.isNaN(until.getTime()))
+    throw new UsageError(`--until takes an ISO-8601 time, got "${values.until}"`);
   const client = new DynamoDBClient({
     endpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
+    region: config.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {

@@ -10,7 +10,7 @@
  * Defaults and their source: DEFAULT_RATES in shared/domain/report.ts and docs/report.md.
  */
 import { z } from 'zod';
-import { ConfigError } from './config.js';
+import { ConfigError } from './domain/errors.js';
 import { DEFAULT_RATES, withMicrovmSecondPrice } from './domain/report.js';
 import type { ReportRates } from './domain/report-schema.js';
 

@@ -1,9 +1,13 @@
+import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler } from '../../../functions/report.js';
+import { depsFor, makeHandler } from '../../../functions/report.js';
 import { DynamoDbReportSource } from '../../../shared/aws/dynamodb-report-source.js';
+import { ConfigError, InputError } from '../../../shared/domain/errors.js';
 import { DEFAULT_RATES, withMicrovmSecondPrice } from '../../../shared/domain/report.js';
 import { type Report, ReportSchema } from '../../../shared/domain/report-schema.js';
 import type { SlackMessage } from '../../../shared/domain/report-slack.js';
+import { noFunctionMetrics } from '../../../shared/observability.js';
+import { silentLogger } from '../../../shared/ports.js';
 import { renderReportHtml } from '../../../shared/report/html.js';
 import type { ReportArchive, StoredReport } from '../../../shared/report-ports.js';
 import { createTestStore, type TestStore } from '../../support/ddb-test-store.js';
@@ -21,6 +25,7 @@ class RecordingArchive implements ReportArchive {
 
 const rates = withMicrovmSecondPrice(DEFAULT_RATES);
 const atUntil = { now: () => new Date(f.UNTIL) };
+const context = { functionName: 'report', awsRequestId: 'test' } as Context;
 
 describe('report function on DynamoDB Local', () => {
   let t: TestStore;
@@ -61,7 +66,7 @@ describe('report function on DynamoDB Local', () => {
       linkOf: (stored) => `https://reports.example/${stored.htmlKey}`,
       rates,
     });
-    const result = await handler({ period: 'weekly' });
+    const result = await handler({ period: 'weekly' }, context);
     expect(result).toMatchObject({
       period: 'weekly',
       window: { since: f.SINCE, until: f.UNTIL },
@@ -86,7 +91,7 @@ describe('report function on DynamoDB Local', () => {
       archive,
       rates,
     });
-    const result = await handler({ period: 'daily' });
+    const result = await handler({ period: 'daily' }, context);
     expect(result).toMatchObject({ window: { since: '2026-06-26T00:00:00.000Z' }, canaryRuns: 8, posted: false });
     expect(archive.stored[0]?.report.health.quarantined.count).toBe(1);
   });
@@ -96,12 +101,25 @@ describe('report function on DynamoDB Local', () => {
       source: new DynamoDbReportSource({ client: t.client, tableName: t.tableName }),
       clock: atUntil,
       renderHtml: renderReportHtml,
+      archive: new RecordingArchive(),
       rates,
     });
-    await expect(handler({ period: 'hourly' })).rejects.toThrow(
+    await expect(handler({ period: 'hourly' }, context)).rejects.toThrow(
       'report event rejected: period must be "daily" or "weekly"',
     );
-    await expect(handler({})).rejects.toThrow(/period/);
+    await expect(handler({}, context)).rejects.toThrow(InputError);
+  });
+
+  it('fails with a ConfigError, not silently, when no report bucket is configured', async () => {
+    const deps = depsFor({
+      env: { EGRESS_WATCH_TABLE: t.tableName, EGRESS_WATCH_ALLOWED_ACCOUNTS: f.ACCOUNT, AWS_REGION: 'us-east-1' },
+      aws: {},
+      clock: atUntil,
+      logger: silentLogger,
+      metrics: noFunctionMetrics,
+    });
+    expect(deps.archive).toBeNull();
+    await expect(makeHandler(deps)({ period: 'daily' }, context)).rejects.toThrow(ConfigError);
   });
 
   it('uses incident records when alerts has written them: one grouped, silenced incident', async () => {
@@ -114,7 +132,7 @@ describe('report function on DynamoDB Local', () => {
       renderHtml: renderReportHtml,
       archive,
       rates,
-    })({ period: 'weekly' });
+    })({ period: 'weekly' }, context);
     const report = archive.stored[0]?.report;
     expect(report?.incidents).toHaveLength(1);
     expect(report?.incidents[0]).toMatchObject({
