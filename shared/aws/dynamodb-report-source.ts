@@ -3,7 +3,7 @@
  *
  *   CONN# / FINDING#            via DynamoDbStore (per scope, strongly consistent)
  *   CANARY#<connectorId>        RUN#<startedAt>   one Query per connector, sk BETWEEN the window's bounds
- *   INCIDENT#<incidentId>       META              a filtered, paginated Scan (no index lists incidents)
+ *   INCIDENT#<incidentId>       META              Query gsi1 `INCIDENTS#<account>#<region>` per scope (alerts' index)
  *   LOG#<account>#<region>      EVT#<eventTime>#… Select COUNT per scope over the window (events received;
  *                                                 eventID `obs-…` = reconcile observations = repaired)
  *   QUARANTINE#<yyyy-mm-dd>     <receivedAt>#…    Select COUNT per day of the window
@@ -12,7 +12,7 @@
  * Items that do not have the shape of a canary run or an incident are skipped and logged, never guessed.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { CanaryRun } from '../domain/canary.js';
 import type { ConnectorView, Finding } from '../domain/model.js';
@@ -21,6 +21,7 @@ import type { Logger } from '../ports.js';
 import { silentLogger } from '../ports.js';
 import type { ReportSource, ReportWindow } from '../report-ports.js';
 import { DynamoDbStore } from './dynamodb-store.js';
+import { SCOPE_INDEX } from './table-definition.js';
 
 /** Reconcile writes its observations as events whose eventID starts with this (docs/report.md). */
 export const RECONCILE_EVENT_ID_PREFIX = 'obs-';
@@ -50,22 +51,24 @@ const CanaryRunSchema = z.object({
 });
 
 const stringList = z.preprocess((v) => (v instanceof Set ? [...v] : v), z.array(z.string()));
-const IncidentItemSchema = z.looseObject({
-  incidentId: z.string().optional(),
+/** The public attributes of alerts' incident items; `body` (the full incident, JSON) names the member findings. */
+const IncidentItemSchema = z.object({
   pk: z.string(),
+  incidentId: z.string().optional(),
   rule: z.string(),
   severity: z.string(),
   status: z.string(),
-  connectorIds: stringList.optional(),
-  connectorId: z.string().optional(),
+  connectorIds: stringList.default([]),
   openedAt: z.string(),
   resolvedAt: z.string().nullable().optional(),
-  actors: stringList.optional(),
-  actor: z.string().nullable().optional(),
-  silenced: z.boolean().optional(),
+  actors: stringList.default([]),
+  silenced: z.boolean().default(false),
   summary: z.string().nullable().optional(),
   fingerprints: stringList.optional(),
-  fingerprint: z.string().optional(),
+  body: z.string().optional(),
+});
+const IncidentBodySchema = z.looseObject({
+  members: z.array(z.looseObject({ fingerprint: z.string(), summary: z.string().optional() })).default([]),
 });
 
 export interface DynamoDbReportSourceOptions {
@@ -99,43 +102,42 @@ export class DynamoDbReportSource implements ReportSource {
   }
 
   async listIncidents(): Promise<IncidentRecord[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: 'begins_with(pk, :p) AND sk = :meta',
-          ExpressionAttributeValues: { ':p': 'INCIDENT#', ':meta': 'META' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const scopes = await this.store.listScopes();
+    const items = (
+      await Promise.all(
+        scopes.map((scope) =>
+          this.queryAll({
+            TableName: this.table,
+            IndexName: SCOPE_INDEX,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': `INCIDENTS#${scope.account}#${scope.region}` },
+          }),
+        ),
+      )
+    ).flat();
     const incidents: IncidentRecord[] = [];
     for (const item of items) {
-      const parsed = IncidentItemSchema.safeParse(
-        item.body && typeof item.body === 'string' ? { pk: item.pk, ...JSON.parse(item.body) } : item,
-      );
-      if (!parsed.success) {
-        this.logger.warn('incident item skipped: not an incident record', { pk: item.pk, error: parsed.error.message });
+      const parsed = IncidentItemSchema.safeParse(item);
+      const body = parsed.success && parsed.data.body ? IncidentBodySchema.safeParse(safeJson(parsed.data.body)) : null;
+      if (!parsed.success || (body && !body.success)) {
+        const error = parsed.success ? body?.error?.message : parsed.error.message;
+        this.logger.warn('incident item skipped: not an incident record', { pk: item.pk, error });
         continue;
       }
       const i = parsed.data;
+      const members = body?.success ? body.data.members : [];
       incidents.push({
         incidentId: i.incidentId ?? i.pk.slice('INCIDENT#'.length),
         rule: i.rule,
         severity: i.severity,
         status: i.status,
-        connectorIds: i.connectorIds ?? (i.connectorId ? [i.connectorId] : []),
+        connectorIds: i.connectorIds,
         openedAt: i.openedAt,
         resolvedAt: i.resolvedAt ?? null,
-        actors: i.actors ?? (i.actor ? [i.actor] : []),
-        silenced: i.silenced ?? false,
-        summary: i.summary ?? null,
-        fingerprints: i.fingerprints ?? (i.fingerprint ? [i.fingerprint] : []),
+        actors: i.actors,
+        silenced: i.silenced,
+        summary: i.summary ?? members[0]?.summary ?? null,
+        fingerprints: i.fingerprints ?? members.map((m) => m.fingerprint),
       });
     }
     return incidents;
@@ -257,4 +259,12 @@ function daysOf(window: ReportWindow): string[] {
   for (let t = Date.parse(window.since.slice(0, 10)); t <= end; t += 86_400_000)
     days.push(new Date(t).toISOString().slice(0, 10));
   return days;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

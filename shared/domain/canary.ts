@@ -7,26 +7,23 @@
 /** What a probe checks: a TCP connect, an HTTP(S) request, a DNS lookup, or the public egress IP seen. */
 export type ProbeKind = 'tcp' | 'http' | 'dns' | 'egress-ip';
 
-/** What the expectation says a path should be, and what the probe observed. */
-export type ProbeVerdict = 'reachable' | 'blocked';
-
 /** Why a probe did not reach its target (null when it did). */
-export type ProbeErrorClass = 'timeout' | 'refused' | 'dns' | 'tls' | 'http-status';
+export type ErrorClass = 'timeout' | 'refused' | 'dns' | 'tls' | 'http-status';
 
 /** One probe of one target in a canary run. */
-export interface ProbeResult {
+export interface CanaryProbe {
   /** The expectation's target id (stable across runs). */
   targetId: string;
   kind: ProbeKind;
   /** host:port, URL or DNS name probed. */
   target: string;
-  expect: ProbeVerdict;
-  verdict: ProbeVerdict;
+  expect: 'reachable' | 'blocked';
+  verdict: 'reachable' | 'blocked';
   /** verdict === expect */
   met: boolean;
   /** Time to connect / answer in milliseconds; null when nothing answered. */
   latencyMs: number | null;
-  errorClass: ProbeErrorClass | null;
+  errorClass: ErrorClass | null;
   /** The address the target resolved to, when the probe resolved one. */
   resolvedAddress: string | null;
 }
@@ -45,5 +42,5 @@ export interface CanaryRun {
   microvmSeconds: number;
   /** Every probe met its expectation. */
   met: boolean;
-  probes: ProbeResult[];
+  probes: CanaryProbe[];
 }

@@ -4,7 +4,7 @@
  * incidents, MTTR, their causes and actors, and canary cost. Pure: no I/O, no clock (the caller passes
  * `generatedAt`). Format and metric definitions: docs/report.md; JSON schema: docs/schemas/report.v1.json.
  */
-import type { CanaryRun, ProbeKind, ProbeVerdict } from './canary.js';
+import type { CanaryProbe, CanaryRun, ProbeKind } from './canary.js';
 import type { ConnectorView, Evidence, Finding } from './model.js';
 import type {
   ConnectorReport,
@@ -207,7 +207,7 @@ function availabilityBuckets(runs: CanaryRun[], w: { since: number; until: numbe
 function targetLatencies(runs: CanaryRun[]): TargetLatency[] {
   const byTarget = new Map<
     string,
-    { kind: ProbeKind; target: string; expect: ProbeVerdict; probes: number; met: number; samples: number[] }
+    { kind: ProbeKind; target: string; expect: CanaryProbe['expect']; probes: number; met: number; samples: number[] }
   >();
   for (const run of runs) {
     for (const p of run.probes) {

@@ -2,7 +2,7 @@
 // 6 hours with deterministic latencies and a run of misses, and findings with evidence naming the actors.
 // The numbers are chosen so the expected availability, percentiles and MTTR can be worked out by hand.
 
-import type { CanaryRun, ProbeResult } from '../../shared/domain/canary.js';
+import type { CanaryProbe, CanaryRun } from '../../shared/domain/canary.js';
 import type { ConnectorView, Finding } from '../../shared/domain/model.js';
 import type { MonitorHealth } from '../../shared/domain/report.js';
 
@@ -56,7 +56,7 @@ export function finding(overrides: Partial<Finding> & { fingerprint: string; con
   };
 }
 
-function probe(targetId: string, latencyMs: number | null, met: boolean, expect: 'reachable' | 'blocked'): ProbeResult {
+function probe(targetId: string, latencyMs: number | null, met: boolean, expect: 'reachable' | 'blocked'): CanaryProbe {
   const reached = latencyMs !== null;
   return {
     targetId,

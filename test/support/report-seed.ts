@@ -105,23 +105,47 @@ export async function seedReportTable(
   );
 
   if (options.withIncidents) {
+    // As alerts writes it (shared/aws/dynamodb-incidents.ts): public attributes, gsi1 by scope, the full
+    // incident in `body` with its member findings.
     await doc.send(
       new PutCommand({
         TableName: tableName,
         Item: {
           pk: 'INCIDENT#inc-sg-0db',
           sk: 'META',
+          gsi1pk: `INCIDENTS#${f.ACCOUNT}#${f.REGION}`,
+          gsi1sk: '2026-06-22T00:00:00.000Z#inc-sg-0db',
           incidentId: 'inc-sg-0db',
+          kind: 'change',
           rule: 'network-path-changed',
           severity: 'high',
           status: 'resolved',
+          account: f.ACCOUNT,
+          region: f.REGION,
           connectorIds: [f.NAT, f.ISOLATED],
           openedAt: '2026-06-22T00:00:00.000Z',
           resolvedAt: '2026-06-22T18:00:00.000Z',
           actors: ['role/NetworkTeam/bob'],
           silenced: true,
-          fingerprints: ['fp-sg-rule-removed'],
+          silenceReason: 'maintenance window',
+          body: JSON.stringify({
+            incidentId: 'inc-sg-0db',
+            members: [
+              {
+                fingerprint: 'fp-sg-rule-removed',
+                summary: 'sg-0db: rule allowing the connector SG on tcp/5432 revoked',
+              },
+            ],
+            silenced: { silenceId: 's-1', reason: 'maintenance window' },
+          }),
         },
+      }),
+    );
+    // Not an incident (no rule): skipped with a warning, never guessed.
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'INCIDENT#broken', sk: 'META', gsi1pk: `INCIDENTS#${f.ACCOUNT}#${f.REGION}`, gsi1sk: 'x' },
       }),
     );
   }
