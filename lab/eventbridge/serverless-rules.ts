@@ -72,11 +72,11 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** `${param:name}` (or `${param:name, 'fallback'}`) in a schedule expression, from `params.default`. */
-function resolveParams(text: string, params: Record<string, unknown>): string {
-  return text.replace(/\$\{param:([\w-]+)(?:,\s*'([^']*)')?\}/g, (whole, name: string, fallback?: string) => {
-    const value = params[name] ?? fallback;
-    return value === undefined ? whole : String(value);
+/** `${param:name}` / `${param:name, 'fallback'}` in a schedule expression, from `params.default`. */
+function resolveParams(value: string, params: Record<string, unknown>): string {
+  return value.replace(/\$\{param:([\w-]+)(?:,\s*'([^']*)')?\}/g, (whole, name: string, fallback?: string) => {
+    const v = params[name];
+    return typeof v === 'string' ? v : (fallback ?? whole);
   });
 }
 
