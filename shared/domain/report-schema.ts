@@ -56,7 +56,11 @@ export const ConnectorReportSchema = z.object({
     runs: z.number().int().min(0).describe('canary runs in the window'),
     met: z.number().int().min(0).describe('runs where every probe met its expectation'),
     ratio: ratio.nullable().describe('met / runs; null without runs'),
-    buckets: z.array(AvailabilityBucketSchema).describe('runs per hour (windows up to 2 days) or per day'),
+    bucketSeconds: z
+      .number()
+      .positive()
+      .describe('bucket length in seconds: 300 for windows up to 6 h, 3600 up to 2 days, else 86400'),
+    buckets: z.array(AvailabilityBucketSchema).describe('runs per bucket over the window (empty without runs)'),
   }),
   latency: z.array(TargetLatencySchema),
   activation: z.object({

@@ -73,8 +73,15 @@ export interface ReportInput {
   health: MonitorHealth;
 }
 
+const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+
+/** Availability bucket length: 5 min for windows up to 6 h, 1 h up to 2 days, else 1 day (ms). */
+export function availabilityBucketMs(windowMs: number): number {
+  if (windowMs <= 6 * HOUR_MS) return 5 * MINUTE_MS;
+  return windowMs <= 2 * DAY_MS ? HOUR_MS : DAY_MS;
+}
 
 /**
  * Builds the report. Availability = runs whose every probe met its expectation / runs; latency p50/p95 are
@@ -98,7 +105,7 @@ export function buildReportModel(input: ReportInput): Report {
   const ids = new Set<string>(input.connectors.map((c) => c.id));
   for (const r of runs) ids.add(r.connectorId);
   for (const i of incidents) for (const id of i.connectorIds) ids.add(id);
-  const bucketMs = until - since <= 2 * DAY_MS ? HOUR_MS : DAY_MS;
+  const bucketMs = availabilityBucketMs(until - since);
 
   const connectors: ConnectorReport[] = [...ids]
     .map((id) => {
@@ -170,6 +177,7 @@ function connectorReport(
       runs: runs.length,
       met,
       ratio: runs.length > 0 ? met / runs.length : null,
+      bucketSeconds: w.bucketMs / 1000,
       buckets: availabilityBuckets(runs, w),
     },
     latency: targetLatencies(runs),

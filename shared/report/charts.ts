@@ -7,6 +7,7 @@
 import { type LoggerInterface, parse, Error as VegaLogError, View } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { compile } from 'vega-lite';
+import { availabilityBucketMs } from '../domain/report.js';
 import type { Report } from '../domain/report-schema.js';
 
 /** One rendered chart: a stable id, a title, and the SVG markup (or null with the reason it has no data). */
@@ -148,8 +149,8 @@ export async function renderReportCharts(report: Report): Promise<RenderedChart[
 }
 
 function bucketName(report: Report): string {
-  const span = Date.parse(report.window.until) - Date.parse(report.window.since);
-  return span <= 2 * 86_400_000 ? 'hour' : 'day';
+  const seconds = availabilityBucketMs(Date.parse(report.window.until) - Date.parse(report.window.since)) / 1000;
+  return seconds === 86_400 ? 'day' : seconds === 3600 ? 'hour' : `${seconds / 60} minutes`;
 }
 
 function availabilitySpec(report: Report): TopLevelSpec | null {
@@ -212,7 +213,7 @@ function availabilityOverTimeSpec(report: Report): TopLevelSpec | null {
         type: 'temporal',
         title: null,
         axis:
-          bucketName(report) === 'hour'
+          bucketName(report) !== 'day'
             ? { format: '%H:%M', labelAngle: 0 }
             : { format: '%b %d', labelAngle: 0, tickCount: { interval: 'day', step: 1 } },
       },
