@@ -3,6 +3,7 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch report --since 7d [--until <ISO>] [--out report.html] [--json] [--table <name>]
  *   egress-watch expectations check <file>
  *   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json]
  *   egress-watch reconcile [--json] [--scenario <name>] [--account <id>] [--region <r>]
@@ -18,6 +19,7 @@ const USAGE = `usage:
   egress-watch start [--scenario <name>] [--speed <factor>] [--out <dir>] [--clean-delivery] [--quiet]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
   egress-watch lab serve [--port 4566] [--scenario <name>] [--play] [--speed <factor>]
+  egress-watch report --since 7d [--until <ISO-8601>] [--out report.html] [--json] [--table <name>]
   egress-watch expectations check <file>
   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]
   egress-watch reconcile [--json] [--scenario <name>] [--account <12-digit id>] [--region <region>]
@@ -45,6 +47,10 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { startCommand } = await import('./start.js');
       return startCommand(rest);
+    }
+    case 'report': {
+      const { reportCommand } = await import('./report.js');
+      return reportCommand(rest);
     }
     case 'explain': {
       const { explainCommand } = await import('./explain.js');

@@ -4,14 +4,15 @@
  * findings, and writes out/<scenario>/ (CloudTrail, delivered events, Slack and SNS captures, final state).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { playScenario, type ScenarioReporter, type ScenarioResult } from '../lab/scenarios/runner.js';
 import { loadScenarioFile, scenarioNames } from '../lab/scenarios/scenario-file.js';
 import type { CloudTrailRecord } from '../lab/trail/record.js';
 import { actorOf, describeActor, type UserIdentity } from '../shared/domain/actor.js';
 import { numberFlag, parseCommandArgs } from './args.js';
-import { openLocalStore } from './local-store.js';
+import { type LocalStore, openLocalStore } from './local-store.js';
 import { clockTime, renderConnectorTable, renderFinding } from './render.js';
+import { writeLocalReport } from './report.js';
 import { style } from './terminal-style.js';
 
 export async function startCommand(args: string[]): Promise<number> {
@@ -52,16 +53,33 @@ export async function startCommand(args: string[]): Promise<number> {
     printSummary(write, result);
     const outDir = join(values.out ?? 'out', scenario.name);
     writeOutputs(outDir, result);
+    const report = await writeScenarioReport(local, result, outDir);
     write(
       style.dim(
-        `\nwrote ${outDir}/ (cloudtrail.jsonl, delivered-events.jsonl, delivery-log.json, slack.json, sns.json, state.json) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `\nwrote ${outDir}/ (cloudtrail.jsonl, delivered-events.jsonl, delivery-log.json, slack.json, sns.json, state.json, report.html, report.json) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       ),
     );
+    write(`report: ${style.bold(report)}`);
     const unmet = result.expectations.filter((e) => !e.met).length;
     return result.failedSteps === 0 && unmet === 0 && result.lab.errors().length === 0 ? 0 : 1;
   } finally {
     await local.close();
   }
+}
+
+/** The canary report of the scenario's virtual time span, from the scenario's table: out/<scenario>/report.html. */
+async function writeScenarioReport(local: LocalStore, result: ScenarioResult, outDir: string): Promise<string> {
+  const since = Date.parse(result.scenario.start);
+  const until = Math.max(result.lab.clock.nowMs() + 1000, since + 60_000);
+  const htmlPath = resolve(outDir, 'report.html');
+  await writeLocalReport({
+    client: local.client,
+    tableName: local.tableName,
+    sinceMs: until - since,
+    until: new Date(until),
+    htmlPath,
+  });
+  return htmlPath;
 }
 
 function describeDelivery(delivery: Record<string, unknown>): string {

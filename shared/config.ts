@@ -3,30 +3,37 @@
  * instead of shipping a Lambda that writes to the wrong table or accepts every account. The CLI reads the
  * same variables through `loadCliConfig`, where each is optional (docs/architecture.md#configuration).
  */
-import { z } from 'zod';
+// zod/mini, with every message written here: the full zod and its locales cost the Lambdas' cold start
+// (docs/ingest.md, cold start).
+import * as z from 'zod/mini';
 import { ConfigError } from './domain/errors.js';
 
 export { ConfigError };
 
-const accountList = z
-  .string({ message: 'is required (comma-separated 12-digit AWS account ids)' })
-  .transform((value) =>
-    value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(z.string().regex(/^\d{12}$/, 'must be 12-digit AWS account ids')).min(1, 'must name at least one account'),
-  );
+const accountList = z.pipe(
+  z.pipe(
+    z.string({ error: 'is required (comma-separated 12-digit AWS account ids)' }),
+    z.transform((value) =>
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ),
+  z
+    .array(z.string().check(z.regex(/^\d{12}$/, 'must be 12-digit AWS account ids')))
+    .check(z.minLength(1, 'must name at least one account')),
+);
+
+const tableName = (required: string) =>
+  z.string({ error: required }).check(z.minLength(3, 'must be at least 3 characters (a DynamoDB table name)'));
+const endpointUrl = z.url({ error: 'must be a URL (http://127.0.0.1:8000)' });
 
 const ConfigSchema = z.object({
-  EGRESS_WATCH_TABLE: z
-    .string({ message: 'is required (the DynamoDB table name)' })
-    .min(3, 'must be at least 3 characters (a DynamoDB table name)'),
+  EGRESS_WATCH_TABLE: tableName('is required (the DynamoDB table name)'),
   EGRESS_WATCH_ALLOWED_ACCOUNTS: accountList,
-  EGRESS_WATCH_DYNAMODB_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string({ message: 'is required' }).min(1),
+  EGRESS_WATCH_DYNAMODB_ENDPOINT: z.optional(endpointUrl),
+  AWS_REGION: z.string({ error: 'is required' }).check(z.minLength(1, 'is required')),
 });
 
 /** The Lambdas' configuration (all required except the DynamoDB endpoint override). */
@@ -69,14 +76,17 @@ export interface CliConfig {
 }
 
 /** An empty variable counts as unset, as shells make it easy to export one by accident. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : value)),
+    z.optional(schema),
+  );
 
 const CliConfigSchema = z.object({
-  EGRESS_WATCH_TABLE: optional(z.string().min(3, 'must be at least 3 characters (a DynamoDB table name)')),
+  EGRESS_WATCH_TABLE: optional(tableName('must be a string')),
   EGRESS_WATCH_ALLOWED_ACCOUNTS: optional(accountList),
-  EGRESS_WATCH_DYNAMODB_ENDPOINT: optional(z.url()),
-  AWS_REGION: optional(z.string().min(1)),
+  EGRESS_WATCH_DYNAMODB_ENDPOINT: optional(endpointUrl),
+  AWS_REGION: optional(z.string().check(z.minLength(1, 'must not be empty'))),
 });
 
 /**

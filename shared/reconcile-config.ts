@@ -7,15 +7,21 @@
  *   EGRESS_WATCH_SUBNET_FREE_IPS         subnet-ip-exhaustion threshold, free IPs (5)
  *   EGRESS_WATCH_EVENT_SETTLE_MINUTES    events younger than this are not judged missed yet (15)
  */
-import { z } from 'zod';
+// zod/mini with its messages written here: full zod costs the function's cold start (docs/ingest.md).
+import * as z from 'zod/mini';
 import type { ReconcileOptions } from './app/reconcile.js';
 
-const minutes = z.coerce.number().int().min(0).optional();
+const wholeNumber = z.optional(
+  z.coerce
+    .number({ error: 'must be a number' })
+    .check(z.int({ error: 'must be a whole number' }), z.minimum(0, 'must be 0 or more')),
+);
+const minutes = wholeNumber;
 
 const Schema = z.object({
   EGRESS_WATCH_STUCK_PENDING_MINUTES: minutes,
   EGRESS_WATCH_ENI_LEAK_GRACE_MINUTES: minutes,
-  EGRESS_WATCH_SUBNET_FREE_IPS: z.coerce.number().int().min(0).optional(),
+  EGRESS_WATCH_SUBNET_FREE_IPS: wholeNumber,
   EGRESS_WATCH_EVENT_SETTLE_MINUTES: minutes,
 });
 

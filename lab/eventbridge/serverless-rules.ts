@@ -110,7 +110,7 @@ export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
         if (eventBridge.pattern !== undefined) rules.patterns.push(eventBridge.pattern);
         // An eventBridge event may also carry a schedule instead of a pattern.
         if (typeof eventBridge.schedule === 'string') {
-          rules.schedules.push(...schedulesOf({ rate: eventBridge.schedule, input: eventBridge.input }));
+          rules.schedules.push(...schedulesOf({ rate: eventBridge.schedule, input: eventBridge.input }, params));
         }
       }
       if (entry.schedule !== undefined) rules.schedules.push(...schedulesOf(entry.schedule, params));

@@ -11,6 +11,7 @@ import { collectNetworkFacts } from '../app/collect-network-facts.js';
 import type { ReconcileDeps, ReconcileOptions } from '../app/reconcile.js';
 import type { Clock, Logger, Metrics } from '../ports.js';
 import type { AwsClientSettings } from '../runtime.js';
+import { awsClientOptions, awsRequestHandler } from './client-options.js';
 import { DynamoDbStore } from './dynamodb-store.js';
 import { Ec2NetworkFactsSource } from './ec2-network-facts.js';
 import { LambdaCoreClient } from './lambda-core-client.js';
@@ -46,17 +47,28 @@ export interface ReconcileWiring {
   destroy(): void;
 }
 
+/** Request time-out for EC2, CloudTrail and MicroVMs reads, ms. */
+const READ_REQUEST_TIMEOUT_MS = 15_000;
+
 /** One set of clients; call `destroy()` when done (CLI, tests). */
 export function createReconcileWiring(options: ReconcileWiringOptions): ReconcileWiring {
   const aws = options.aws ?? {};
-  const common = { ...aws, region: options.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' as const };
+  // Explicit time-outs on every client (client-options.ts): a frozen endpoint fails instead of hanging.
+  const common = () => ({
+    ...aws,
+    region: options.region,
+    maxAttempts: MAX_ATTEMPTS,
+    retryMode: 'adaptive' as const,
+    requestHandler: awsRequestHandler({ requestTimeoutMs: READ_REQUEST_TIMEOUT_MS }),
+  });
   const dynamodb = new DynamoDBClient({
     ...aws,
+    ...awsClientOptions(),
     region: options.region,
     ...(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : {}),
   });
-  const cloudtrail = new CloudTrailClient(common);
-  const microvms = new LambdaMicrovmsClient(common);
+  const cloudtrail = new CloudTrailClient(common());
+  const microvms = new LambdaMicrovmsClient(common());
   const lambdaCore = new LambdaCoreClient({
     region: options.region,
     maxAttempts: MAX_ATTEMPTS,
@@ -66,7 +78,7 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
   const store = new DynamoDbStore({ client: dynamodb, tableName: options.tableName });
   const calls = new ApiCallCounter();
   // As createEc2Client (adaptive retries), plus the runtime's endpoint and credentials.
-  const ec2 = new EC2Client(common);
+  const ec2 = new EC2Client(common());
   ec2.middlewareStack.add(
     (next, context) => async (args) => {
       calls.add(String(context.commandName ?? 'EC2').replace(/Command$/, ''));

@@ -7,13 +7,21 @@
  *   npm run bench:cold [-- --rounds 15 --warmup 3]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BundleResult, buildFunctions, kilobytes } from '../../scripts/build.js';
+import { build } from 'esbuild';
+import {
+  type BundleResult,
+  buildFunctions,
+  kilobytes,
+  REPO_ROOT,
+  readServerlessEsbuildConfig,
+  toEsbuildOptions,
+} from '../../scripts/build.js';
 
-const INGEST_RATIO_TARGET = 1.5;
+const FLOOR_RATIO_TARGET = 1.15;
 
 function numberOption(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -93,6 +101,66 @@ function zodLocalesHint(bundle: BundleResult): string | null {
   return `zod locales: ${kilobytes(localeBytes)} in the bundle, pulled in by ${importers.join(', ')}`;
 }
 
+/** The official SDK clients a bundle contains, each with one command it bundles (from the metafile). */
+function sdkClientsOf(bundle: BundleResult): { pkg: string; client: string; command: string }[] {
+  const output = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint);
+  const clients = new Map<string, { client?: string; command?: string }>();
+  for (const path of Object.keys(output?.inputs ?? {})) {
+    const match = path.match(/node_modules\/(@aws-sdk\/client-[^/]+)\/dist-es\/(?:(commands)\/)?(\w+)\.js$/);
+    if (!match) continue;
+    const [, pkg, commands, name] = match as unknown as [string, string, string | undefined, string];
+    const entry = clients.get(pkg) ?? {};
+    if (commands && name.endsWith('Command')) entry.command ??= name;
+    else if (!commands && name.endsWith('Client')) entry.client ??= name;
+    clients.set(pkg, entry);
+  }
+  return [...clients]
+    .filter(([, e]) => e.client && e.command)
+    .map(([pkg, e]) => ({ pkg, client: e.client as string, command: e.command as string }))
+    .sort((a, b) => a.pkg.localeCompare(b.pkg));
+}
+
+/**
+ * The SDK floor of a function: a handler that creates each of its SDK clients and sends one command, built
+ * with serverless.yml's esbuild options. Importing it costs what the official SDK costs for that function.
+ */
+async function buildFloor(bundle: BundleResult, scratch: string): Promise<BundleResult | null> {
+  const clients = sdkClientsOf(bundle);
+  if (clients.length === 0) return null;
+  const source = [
+    ...clients.map(({ pkg, client, command }) => `import { ${client}, ${command} } from '${pkg}';`),
+    ...clients.map(({ client }, i) => `const c${i} = new ${client}({});`),
+    `export const handler = async (input) => Promise.all([${clients
+      .map(({ command }, i) => `c${i}.send(new ${command}(input))`)
+      .join(', ')}]);`,
+  ].join('\n');
+  // The entry lives in the repo so the SDK packages resolve from its node_modules; removed right after.
+  const entry = join(REPO_ROOT, `.floor-${bundle.name}-${process.pid}.mjs`);
+  await writeFile(entry, source);
+  try {
+    const options = toEsbuildOptions(await readServerlessEsbuildConfig());
+    const outfile = join(scratch, 'floors', `${bundle.name}.js`);
+    const result = await build({
+      ...options,
+      entryPoints: [entry],
+      outfile,
+      metafile: true,
+      logLevel: 'warning',
+    });
+    return {
+      name: `${bundle.name} SDK floor`,
+      entry,
+      outfile,
+      bytes: (await stat(outfile)).size,
+      gzipBytes: 0,
+      sourceMapBytes: 0,
+      metafile: result.metafile as NonNullable<typeof result.metafile>,
+    };
+  } finally {
+    await rm(entry, { force: true });
+  }
+}
+
 function row(cells: string[], widths: number[]): string {
   return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
 }
@@ -101,13 +169,21 @@ async function main() {
   // Bundles go to a scratch folder (removed afterwards): everything is bundled, so they import nothing from the repo.
   const scratch = await mkdtemp(join(tmpdir(), 'egress-watch-cold-start-'));
   try {
-    await measure(await buildFunctions(join(scratch, 'functions')));
+    const bundles = await buildFunctions(join(scratch, 'functions'));
+    const floors = new Map<string, BundleResult>();
+    for (const bundle of bundles) {
+      const floor = await buildFloor(bundle, scratch);
+      if (floor) floors.set(bundle.name, floor);
+    }
+    // The floors' package.json ({"type":"module"}) as next to the function bundles.
+    await writeFile(join(scratch, 'floors', 'package.json'), '{"type":"module"}');
+    await measure(bundles, floors);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-async function measure(bundles: BundleResult[]) {
+async function measure(bundles: BundleResult[], floors: Map<string, BundleResult>) {
   const byName = new Map(bundles.map((b) => [b.name, b]));
   const ingest = byName.get('ingest');
   if (!ingest) throw new Error('no ingest bundle was built');
@@ -115,7 +191,13 @@ async function measure(bundles: BundleResult[]) {
   const bare: Variant = { label: 'bare node', args: ['--input-type=module', '-e', ''], bundle: null, samples: [] };
   const variants: Variant[] = [
     bare,
-    ...bundles.map((bundle) => ({ label: bundle.name, args: importArgs(bundle), bundle, samples: [] })),
+    ...bundles.flatMap((bundle) => {
+      const floor = floors.get(bundle.name);
+      return [
+        { label: bundle.name, args: importArgs(bundle), bundle, samples: [] },
+        ...(floor ? [{ label: floor.name, args: importArgs(floor), bundle: floor, samples: [] }] : []),
+      ];
+    }),
   ];
   // serverless.yml sets NODE_OPTIONS=--enable-source-maps when the bundles carry source maps: measure its price.
   if (ingest.sourceMapBytes > 0) {
@@ -162,20 +244,28 @@ async function measure(bundles: BundleResult[]) {
     );
   }
 
-  const ingestRatio = median(variants.find((v) => v.label === 'ingest')!.samples) / bareMedian;
   console.log();
-  console.log(
-    `ingest cold import: ${ingestRatio.toFixed(2)}x bare node (target <= ${INGEST_RATIO_TARGET}x): ${
-      ingestRatio <= INGEST_RATIO_TARGET ? 'within target' : 'OVER target'
-    }`,
-  );
-  if (ingestRatio > INGEST_RATIO_TARGET) {
-    console.log('heaviest parts of the ingest bundle (bytes in output):');
-    for (const { name, bytes } of heaviestInputs(ingest, 12)) {
-      console.log(`  ${kilobytes(bytes).padStart(10)}  ${name}`);
+  console.log('each function against its SDK floor (same SDK clients, one call each, same esbuild options):');
+  for (const bundle of bundles) {
+    const floor = floors.get(bundle.name);
+    if (!floor) continue;
+    const own = median(variants.find((v) => v.label === bundle.name)!.samples);
+    const base = median(variants.find((v) => v.label === floor.name)!.samples);
+    const ratio = own / base;
+    const clients = sdkClientsOf(bundle)
+      .map((c) => c.client)
+      .join(' + ');
+    console.log(
+      `  ${bundle.name.padEnd(12)} ${ratio.toFixed(2)}x its floor (${clients}; ${kilobytes(bundle.bytes)} vs ${kilobytes(floor.bytes)}) ` +
+        `(target <= ${FLOOR_RATIO_TARGET}x): ${ratio <= FLOOR_RATIO_TARGET ? 'within target' : 'OVER target'}`,
+    );
+    if (ratio > FLOOR_RATIO_TARGET) {
+      console.log('    heaviest parts (bytes in output):');
+      for (const { name, bytes } of heaviestInputs(bundle, 8))
+        console.log(`    ${kilobytes(bytes).padStart(10)}  ${name}`);
+      const hint = zodLocalesHint(bundle);
+      if (hint) console.log(`    ${hint}`);
     }
-    const hint = zodLocalesHint(ingest);
-    if (hint) console.log(hint);
   }
 }
 
