@@ -1,11 +1,10 @@
 /**
- * DynamoDB stream → projector. New event-log items name the scopes (account/region) to recompute; the
- * batch is folded once per scope. A failure reports the batch's first record so the stream retries from it.
+ * DynamoDB stream → projector. New event-log items are folded incrementally per scope (docs/projection.md). A failure reports the batch's first record so the stream retries from it.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { projectScopes } from '../shared/app/project-scopes.js';
+import { projectBatches } from '../shared/app/project-scopes.js';
 import { createStore } from '../shared/aws/clients.js';
-import { scopesFromStreamRecords } from '../shared/aws/stream-records.js';
+import { batchesFromStreamRecords } from '../shared/aws/stream-records.js';
 import { loadConfig } from '../shared/config.js';
 import { appLogger } from '../shared/observability.js';
 
@@ -13,9 +12,9 @@ const config = loadConfig();
 const store = createStore(config);
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const scopes = scopesFromStreamRecords(event.Records);
+  const batches = batchesFromStreamRecords(event.Records);
   try {
-    await projectScopes({ store, logger: appLogger }, scopes);
+    await projectBatches({ store, logger: appLogger }, batches);
     return { batchItemFailures: [] };
   } catch (error) {
     appLogger.error('projection failed', error as Error);
