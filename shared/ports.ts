@@ -3,6 +3,7 @@
  * real DynamoDB Local adapter or small fakes.
  */
 import type { HyperplaneEniView } from './domain/connector-lifecycle.js';
+import type { EventConflict } from './domain/event-identity.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from './domain/model.js';
 
 export interface Clock {
@@ -51,6 +52,8 @@ export interface ProjectionStore {
   listConnectors(scope: Scope): Promise<ConnectorView[]>;
   listFindings(scope: Scope): Promise<Finding[]>;
   listHyperplaneEnis(scope: Scope): Promise<HyperplaneEniView[]>;
+  /** eventIDs stored with different contents, and the content the projection applied. */
+  listConflicts(scope: Scope): Promise<EventConflict[]>;
 }
 
 /**

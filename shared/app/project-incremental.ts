@@ -21,6 +21,7 @@ import {
   foldTail,
   GENESIS,
   genesisCheckpoint,
+  mergeWinners,
   refsOf,
   subjectsOf,
 } from '../domain/incremental-projection.js';
@@ -45,6 +46,8 @@ export interface IncrementalDeps {
   options?: Partial<ProjectionOptions>;
   /** Lease owner id (tests give concurrent projectors distinct ids). */
   owner?: string;
+  /** Waits between lease attempts (ms); tests may yield instead of sleeping. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface BatchProjection {
@@ -97,7 +100,7 @@ export async function projectBatch(
   for (let attempt = 0; ; attempt++) {
     if (await deps.store.acquireLease(leasePk, owner, now(), now() + options.leaseMs)) break;
     if (now() > deadline) throw new Error(`scope ${sk(scope)} is being projected by another projector`);
-    await sleep(Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random()));
+    await (deps.sleep ?? sleep)(Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random()));
   }
   try {
     return await project({ ...deps, logger: deps.logger ?? silentLogger }, options, now, scope, batch);
@@ -126,13 +129,22 @@ async function project(
     store,
     [...new Set(batchItems.map((b) => b.event.eventId))].map((id) => keysOf.eventId(scope, id)),
   );
+  const batchConflicts: EventConflict[] = [];
   for (const items of variantsOf.values()) {
     if (items.length < 2) continue;
-    const hashes = items.map((i) => (JSON.parse(i.body) as { hash: string }).hash).sort();
-    const eventId = (JSON.parse(items[0]?.body ?? '{}') as { eventId: string }).eventId;
-    variantWinners[eventId] = hashes[0] as string;
+    const marks = items
+      .map((i) => JSON.parse(i.body) as EventMark)
+      .sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    const first = marks[0] as EventMark;
+    variantWinners[first.eventId] = first.hash;
+    batchConflicts.push({
+      eventId: first.eventId,
+      winner: first.hash,
+      variants: marks.map((m) => ({ hash: m.hash, eventTime: m.at, eventName: m.name, kind: m.kind })),
+    });
     reach = minKey(reach, items[0]?.sk ?? null);
   }
+  batchConflicts.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
   reach = minKey(reach, await identityReach(store, scope, batchItems, variantWinners));
 
   // 2. The checkpoint before it, and the log since.
@@ -146,9 +158,7 @@ async function project(
   for (const b of batchItems) if (!inTail.has(b.key) && b.key < start.at) tail.push(b);
 
   // 3. Who is who, and which connectors the tail concerns.
-  const winners: Record<string, string> = { ...start.conflicts };
-  for (const c of resolveVariants(tail).conflicts) winners[c.eventId] = c.winner;
-  Object.assign(winners, variantWinners);
+  const winners = mergeWinners(start.conflicts, variantWinners, resolveVariants(tail).conflicts);
   const isWinner = (eventId: string, hash: string) => (winners[eventId] ?? hash) === hash;
   const events = tail.filter((t) => isWinner(t.event.eventId, t.hash)).map((t) => t.event);
   const { identity, microvmConnectors } = await loadIdentity(store, scope, events, isWinner);
@@ -211,6 +221,9 @@ async function project(
   });
   if (!fresh && cores[0]) coreWrites.unshift(coreItem(scope, start, expiry(cores[0].at, horizon)));
   await forEachLimited(coreWrites, 8, (w) => store.putIfNotNewer(w));
+  const emitted = new Set(cores.map((c) => c.at));
+  const staleCores = (await store.queryItems(keysOf.core(scope), { gt: start.at })).filter((c) => !emitted.has(c.sk));
+  await forEachLimited(staleCores, 8, (c) => store.deleteIfNotNewer(c.pk, c.sk, result.head.basis));
 
   // 6. Outputs: hyperplane ENIs, findings, then each connector's head item (last, so a retry sees what is behind).
   const basis = result.head.basis;
@@ -257,7 +270,7 @@ async function project(
   });
 
   // 7. Conflicts: recorded once per losing variant, and quarantined with the reason.
-  for (const conflict of result.conflicts) {
+  for (const conflict of batchConflicts) {
     for (const variant of conflict.variants) {
       if (variant.hash === conflict.winner) continue;
       const recorded = await store.putIfAbsent({
@@ -284,15 +297,24 @@ async function project(
     findings: findingCount,
     from: start.at,
     changes,
-    conflicts: result.conflicts,
+    conflicts: batchConflicts,
   };
+}
+
+/** An eventID index entry: one stored variant of an eventID. */
+interface EventMark {
+  eventId: string;
+  hash: string;
+  at: string;
+  name: string;
+  kind: string;
 }
 
 /** Index entries of new log items: eventID variants, connector names, ENI creations, MicroVM runs. */
 function indexEntries(scope: Scope, items: readonly LoggedEvent[]): StateItem[] {
   const out: StateItem[] = [];
   for (const { key, hash, event: e } of items) {
-    const mark = { eventId: e.eventId, hash, at: e.eventTime };
+    const mark: EventMark = { eventId: e.eventId, hash, at: e.eventTime, name: e.eventName, kind: e.kind };
     out.push({ pk: keysOf.eventId(scope, e.eventId), sk: key, body: JSON.stringify(mark) });
     if (e.kind === 'connector.created' && e.connector.id && e.connector.name) {
       out.push({

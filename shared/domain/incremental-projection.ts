@@ -217,9 +217,7 @@ export interface TailFoldResult {
 export function foldTail(input: TailFoldInput): TailFoldResult {
   const { core } = input;
   const resolved = resolveVariants(input.tail.map((l): HashedEvent & { key: string } => l) as HashedEvent[]);
-  const winners: Record<string, string> = { ...core.conflicts };
-  for (const c of resolved.conflicts) winners[c.eventId] = c.winner;
-  Object.assign(winners, input.conflicts);
+  const winners = mergeWinners(core.conflicts, input.conflicts, resolved.conflicts);
   const keyOf = new Map<NormalizedEvent, string>();
   for (const l of input.tail) keyOf.set(l.event, l.key);
   const ordered = (resolved.winners as (HashedEvent & { key: string })[])
@@ -239,7 +237,6 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
   const alive = new Map(core.alive.map((a) => [a.id, a]));
   const checkpoints: CheckpointWrite[] = [];
   const hyperplaneKeys: string[] = [];
-  let last = core.at;
   let raw = 0;
 
   const emit = (at: string) => {
@@ -269,15 +266,21 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
     });
   };
 
-  for (const { key, event } of ordered) {
-    const at = checkpointOf(key);
-    if (at > last) {
-      emit(at);
-      last = at;
+  // A checkpoint at every hour that holds a log item (any variant), so no older checkpoint there survives.
+  const boundaries = [...new Set(rawKeys.map(checkpointOf))].filter((at) => at > core.at).sort();
+  let next = 0;
+  const emitUpTo = (limit: string) => {
+    while (next < boundaries.length && (boundaries[next] as string) <= limit) {
+      emit(boundaries[next] as string);
+      next++;
     }
+  };
+  for (const { key, event } of ordered) {
+    emitUpTo(checkpointOf(key));
     if (event.kind === 'hyperplane-eni.created') hyperplaneKeys.push(key);
     fold.apply(event);
   }
+  emitUpTo('\uffff');
   const result = fold.result();
   return {
     checkpoints,
@@ -289,4 +292,23 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
     conflicts: resolved.conflicts,
     conflictWinners: winners,
   };
+}
+
+/**
+ * eventID → winning hash from several partial views of the variants (checkpoint, eventID index, a stretch of
+ * the log): the winner is the smallest hash of the union, so the smallest of the partial winners.
+ */
+export function mergeWinners(
+  ...views: (Readonly<Record<string, string>> | readonly EventConflict[])[]
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const offer = (eventId: string, hash: string) => {
+    const known = out[eventId];
+    if (known === undefined || hash < known) out[eventId] = hash;
+  };
+  for (const view of views) {
+    if (Array.isArray(view)) for (const c of view as readonly EventConflict[]) offer(c.eventId, c.winner);
+    else for (const [eventId, hash] of Object.entries(view as Record<string, string>)) offer(eventId, hash);
+  }
+  return out;
 }
