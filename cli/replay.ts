@@ -1,9 +1,12 @@
 /**
  * `egress-watch replay <file|dir> [--json]`: feeds EventBridge events through the same ingest and projection
- * use cases as the Lambdas, on DynamoDB Local, and prints the result (design §4).
+ * use cases as the Lambdas, on DynamoDB Local, and prints the result (format: docs/architecture.md#replay-json).
  */
+import { existsSync } from 'node:fs';
 import { ingestEvents } from '../shared/app/ingest-events.js';
 import { projectScopes } from '../shared/app/project-scopes.js';
+import type { CliConfig } from '../shared/config.js';
+import { UsageError } from '../shared/domain/errors.js';
 import type { ConnectorView, Finding } from '../shared/domain/model.js';
 import type { MonitorStore, Scope } from '../shared/ports.js';
 import { loadEventInputs } from './event-files.js';
@@ -147,16 +150,23 @@ export function renderReplay(result: ReplayResult): string {
   return parts.join('\n');
 }
 
+/** `replay`'s command line, and the environment read through shared/config.ts. */
 export interface ReplayCommandOptions {
   target: string;
   json: boolean;
   allowAccounts: string[];
+  config: Readonly<CliConfig>;
 }
 
+/**
+ * Runs `egress-watch replay` and writes its output to stdout.
+ * @throws UsageError when the target does not exist or an `--allow-account` is not 12 digits.
+ */
 export async function replayCommand(options: ReplayCommandOptions): Promise<void> {
-  const allowed = resolveAllowList(options.allowAccounts);
+  const allowed = resolveAllowList(options.allowAccounts, options.config);
+  if (!existsSync(options.target)) throw new UsageError(`no such file or directory: ${options.target}`);
   const events = loadEventInputs(options.target);
-  const local = await openLocalStore();
+  const local = await openLocalStore({ config: options.config });
   try {
     const result = await replayEvents(local.store, events, allowed);
     process.stdout.write(options.json ? `${JSON.stringify(result.output, null, 2)}\n` : `${renderReplay(result)}\n`);
@@ -165,14 +175,17 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<void
   }
 }
 
-/** --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS, else only the sample account (said on stderr). */
-export function resolveAllowList(flags: string[]): Set<string> {
-  const fromEnv = (process.env.EGRESS_WATCH_ALLOWED_ACCOUNTS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const accounts = flags.length > 0 ? flags : fromEnv;
-  if (accounts.length > 0) return new Set(accounts);
+/**
+ * --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS (read by loadCliConfig), else only the sample
+ * account (said on stderr).
+ * @throws UsageError when a flag value is not a 12-digit account id.
+ */
+export function resolveAllowList(flags: string[], config: Pick<CliConfig, 'allowedAccounts'>): Set<string> {
+  const malformed = flags.filter((flag) => !/^\d{12}$/.test(flag));
+  if (malformed.length > 0)
+    throw new UsageError(`--allow-account takes a 12-digit AWS account id, got ${malformed.join(', ')}`);
+  if (flags.length > 0) return new Set(flags);
+  if (config.allowedAccounts) return new Set(config.allowedAccounts);
   process.stderr.write(
     `egress-watch: no account allow-list given; accepting only the sample account ${SAMPLE_ACCOUNT} ` +
       '(use --allow-account or EGRESS_WATCH_ALLOWED_ACCOUNTS)\n',

@@ -13,7 +13,7 @@
  */
 
 import type { Identity, Incarnation } from '../domain/connector-lifecycle.js';
-import { type EventConflict, hashText, resolveVariants, stableStringify } from '../domain/event-identity.js';
+import { type EventConflict, hashText, resolveVariants } from '../domain/event-identity.js';
 import type { ConnectorState, CoreCheckpoint, LoggedEvent } from '../domain/incremental-projection.js';
 import {
   checkpointOf,
@@ -21,11 +21,12 @@ import {
   foldTail,
   GENESIS,
   genesisCheckpoint,
+  linkFactsHash,
   mergeWinners,
   refsOf,
   subjectsOf,
 } from '../domain/incremental-projection.js';
-import type { ConnectorRef, Finding, NetworkFacts, NormalizedEvent } from '../domain/model.js';
+import type { ConnectorRef, Finding, NormalizedEvent } from '../domain/model.js';
 import type { FindingChange, Logger, MonitorStore, Scope, StateItem } from '../ports.js';
 import { silentLogger } from '../ports.js';
 
@@ -118,7 +119,7 @@ async function project(
 ): Promise<BatchProjection> {
   const { store } = deps;
   const facts = await store.loadNetworkFacts(scope);
-  const factsHash = hashText(stableStringify(facts));
+  const factsHash = linkFactsHash(facts);
   const batchItems = batch === 'all' ? await store.readLog(scope, GENESIS) : await store.getLog(scope, batch);
 
   // 1. Index the batch (idempotent) and find how far back it reaches.
@@ -582,9 +583,4 @@ async function forEachLimited<T>(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** For tests and tools: the facts hash a checkpoint records. */
-export function factsHashOf(facts: NetworkFacts): string {
-  return hashText(stableStringify(facts));
 }

@@ -13,10 +13,12 @@
  *   SCOPES                        <account>#<region>                 the scope registry
  *   CONN#<connectorId>            META                               connector view (gsi1: SCOPE#…, CONN#…)
  *   FINDING#<fingerprint>         META                               finding (gsi1: SCOPE#…, FINDING#<firstSeen>#…)
- *   FACTS#<account>#<region>      NETWORK                            network facts written by reconcile
+ *   FACTS#<account>#<region>      NETWORK                            latest network facts (gzipped snapshot, capturedAt)
+ *   FACTS#<account>#<region>      NETWORK#<capturedAt>               each collected version (TTL), docs/network-facts.md
  */
 
 import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -32,6 +34,8 @@ import type { HyperplaneEniView } from '../domain/connector-lifecycle.js';
 import { contentHash, type EventConflict, eventKey } from '../domain/event-identity.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from '../domain/model.js';
 import { NO_NETWORK_FACTS } from '../domain/model.js';
+import { type NetworkSnapshot, networkFactsOf } from '../domain/network-facts.js';
+import type { FactsSaveOutcome } from '../network-ports.js';
 import type { AppendOutcome, KeyRange, LogItem, MonitorStore, QuarantineEntry, Scope, StateItem } from '../ports.js';
 
 const QUARANTINE_TTL_DAYS = 30;
@@ -41,6 +45,9 @@ const MAX_QUARANTINE_BYTES = 300_000;
 export const DEFAULT_LOG_HORIZON_SECONDS = 7 * 86_400;
 type CapacityReport = { CapacityUnits?: number | undefined };
 const STATE_KEYS = new Set(['pk', 'sk', 'body', 'basis', 'ttl']);
+/** Compressed snapshot budget per item (DynamoDB's item limit is 400 KB). */
+const MAX_FACTS_BYTES = 350_000;
+const FACTS_VERSION_TTL_DAYS = 7;
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -148,6 +155,10 @@ export class DynamoDbStore implements MonitorStore {
     return items.map((i) => JSON.parse(i.e as string) as NormalizedEvent);
   }
 
+  /**
+   * The latest network facts of a scope: the gzipped snapshot (`factsGz`, maps derived from it) or, for items
+   * written before snapshots existed, the link maps (`facts`). NO_NETWORK_FACTS when none is stored.
+   */
   async loadNetworkFacts(scope: Scope): Promise<NetworkFacts> {
     const out = await this.doc.send(
       new GetCommand({
@@ -157,16 +168,52 @@ export class DynamoDbStore implements MonitorStore {
       }),
     );
     if (!out.Item) return NO_NETWORK_FACTS;
+    if (out.Item.factsGz instanceof Uint8Array) {
+      return networkFactsOf(JSON.parse(gunzipSync(out.Item.factsGz).toString('utf8')) as NetworkSnapshot);
+    }
     return { ...NO_NETWORK_FACTS, ...(JSON.parse(out.Item.facts as string) as Partial<NetworkFacts>) };
   }
 
-  async saveNetworkFacts(scope: Scope, facts: NetworkFacts): Promise<void> {
+  /**
+   * Stores facts compactly (the snapshot as gzipped JSON; the link maps are derived on load) and versioned
+   * by capture time: `NETWORK` holds the latest (a conditional put refuses an older `capturedAt`: 'stale'),
+   * `NETWORK#<capturedAt>` keeps each version for FACTS_VERSION_TTL_DAYS. Throws when the compressed
+   * snapshot exceeds MAX_FACTS_BYTES (DynamoDB's item limit is 400 KB).
+   */
+  async saveNetworkFacts(scope: Scope, facts: NetworkFacts): Promise<FactsSaveOutcome> {
+    const pk = `FACTS#${scopeKey(scope)}`;
+    const snapshot = facts.snapshot;
+    if (!snapshot) {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { pk, sk: 'NETWORK', facts: JSON.stringify(facts) } }),
+      );
+      return 'saved';
+    }
+    const factsGz = gzipSync(JSON.stringify(snapshot));
+    if (factsGz.byteLength > MAX_FACTS_BYTES) {
+      throw new Error(
+        `network facts of ${scopeKey(scope)} are ${factsGz.byteLength} bytes compressed, over the ${MAX_FACTS_BYTES}-byte item budget`,
+      );
+    }
+    const { capturedAt } = snapshot;
+    const ttl = Math.floor(Date.parse(capturedAt) / 1000) + FACTS_VERSION_TTL_DAYS * 86_400;
     await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: `FACTS#${scopeKey(scope)}`, sk: 'NETWORK', facts: JSON.stringify(facts) },
-      }),
+      new PutCommand({ TableName: this.table, Item: { pk, sk: `NETWORK#${capturedAt}`, capturedAt, factsGz, ttl } }),
     );
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk, sk: 'NETWORK', capturedAt, factsGz },
+          ConditionExpression: 'attribute_not_exists(capturedAt) OR capturedAt <= :c',
+          ExpressionAttributeValues: { ':c': capturedAt },
+        }),
+      );
+      return 'saved';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'stale';
+      throw error;
+    }
   }
 
   async listScopes(): Promise<Scope[]> {

@@ -4,7 +4,7 @@
  * sorted by (eventTime, eventId) first — so any permutation or duplication of a stream gives the same result.
  */
 
-import { describeActor } from './actor-format.js';
+import { describeActor } from './actor.js';
 import { compareEvents, contentHash, type EventConflict, type HashedEvent, resolveVariants } from './event-identity.js';
 import { FindingBook, type Tracked } from './finding-book.js';
 import type {

@@ -3,7 +3,7 @@
  * open/resolved status. Network findings carry a baseline (how the path was before the first observed change)
  * and resolve when a later change brings the path back to it.
  */
-import { describeActor } from './actor-format.js';
+import { describeActor } from './actor.js';
 import { fingerprintOf } from './fingerprint.js';
 import type { ConnectorView, Finding, NormalizedEvent, Severity } from './model.js';
 import type { RuleDefinition } from './rules.js';

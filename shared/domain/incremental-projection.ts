@@ -10,7 +10,7 @@ import {
   LifecycleFold,
   type TrackedFinding,
 } from './connector-lifecycle.js';
-import { type EventConflict, type HashedEvent, resolveVariants, stableStringify } from './event-identity.js';
+import { type EventConflict, type HashedEvent, hashText, resolveVariants, stableStringify } from './event-identity.js';
 import type { ConnectorRef, ConnectorView, NetworkEvent, NetworkFacts, NormalizedEvent } from './model.js';
 import { affectedConnectors } from './network-relevance.js';
 
@@ -54,6 +54,20 @@ export interface CoreCheckpoint {
   conflicts: Record<string, string>;
   /** Hash of the NetworkFacts the checkpoint was folded with. */
   factsHash: string;
+}
+
+/**
+ * Hash of what the fold reads from network facts: the three link maps (not the snapshot, whose capture time
+ * changes with every collection). A checkpoint folded with other link maps is re-folded.
+ */
+export function linkFactsHash(facts: NetworkFacts): string {
+  return hashText(
+    stableStringify({
+      routeTableOfSubnet: facts.routeTableOfSubnet,
+      subnetOfRouteTableAssociation: facts.subnetOfRouteTableAssociation,
+      networkAclOfSubnet: facts.networkAclOfSubnet,
+    }),
+  );
 }
 
 /** The empty state. */

@@ -281,15 +281,5 @@ export interface Finding {
   evidence: Evidence[];
 }
 
-/** Facts about the VPC that events alone may not reveal (filled by reconcile): subnet → route table. */
-export interface NetworkFacts {
-  routeTableOfSubnet: Record<string, string>;
-  subnetOfRouteTableAssociation: Record<string, string>;
-  networkAclOfSubnet: Record<string, string>;
-}
-
-export const NO_NETWORK_FACTS: NetworkFacts = Object.freeze({
-  routeTableOfSubnet: {},
-  subnetOfRouteTableAssociation: {},
-  networkAclOfSubnet: {},
-});
+export type { NetworkFacts } from './network-facts.js';
+export { NO_NETWORK_FACTS } from './network-facts.js';

@@ -39,7 +39,7 @@ function shuffledCopy<T>(items: T[], seed: number): T[] {
 }
 
 describe('egress-watch replay', () => {
-  it('prints exactly one design §4 JSON object for the article scenario', async () => {
+  it('prints exactly one replay JSON object (docs/architecture.md#replay-json) for the article scenario', async () => {
     const { stdout } = await replay(fixturePath('scenarios', 'article-connector-lifecycle.json'), ['--json']);
     const output = JSON.parse(stdout) as ReplayOutput;
 

@@ -1,4 +1,4 @@
-// design.md §5: the final state of any permutation/duplication of an event set is the state of the sorted,
+// docs/architecture.md#state-model: the final state of any permutation/duplication of an event set is the state of the sorted,
 // deduplicated set. These properties check it for the article scenario and for generated event sets.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
