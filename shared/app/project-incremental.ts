@@ -34,11 +34,17 @@ import { silentLogger } from '../ports.js';
 export interface ProjectionOptions {
   /** Checkpoints older than this (and superseded) expire; the log expires this long after ingest. Seconds. */
   horizonSeconds: number;
-  /** How long a projector holds a scope (ms); another projector waits up to 3× this, then fails. */
+  /** How long a projector holds a scope (ms): longer than the project function's time-out (60 s). */
   leaseMs: number;
+  /** How long another projector waits for the lease (ms) before failing (the stream then retries). */
+  leaseWaitMs: number;
 }
 
-export const DEFAULT_PROJECTION_OPTIONS: ProjectionOptions = { horizonSeconds: 7 * 86_400, leaseMs: 60_000 };
+export const DEFAULT_PROJECTION_OPTIONS: ProjectionOptions = {
+  horizonSeconds: 7 * 86_400,
+  leaseMs: 70_000,
+  leaseWaitMs: 40_000,
+};
 
 export interface IncrementalDeps {
   store: MonitorStore;
@@ -97,7 +103,7 @@ export async function projectBatch(
   const now = deps.now ?? Date.now;
   const owner = deps.owner ?? `${now()}-${Math.random().toString(36).slice(2)}`;
   const leasePk = keysOf.lease(scope);
-  const deadline = now() + options.leaseMs * 3;
+  const deadline = now() + options.leaseWaitMs;
   for (let attempt = 0; ; attempt++) {
     if (await deps.store.acquireLease(leasePk, owner, now(), now() + options.leaseMs)) break;
     if (now() > deadline) throw new Error(`scope ${sk(scope)} is being projected by another projector`);
