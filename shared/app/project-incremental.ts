@@ -12,8 +12,8 @@
  * larger one.
  */
 
-import type { Identity, Incarnation } from '../domain/connector-lifecycle.js';
-import { type EventConflict, hashText, resolveVariants } from '../domain/event-identity.js';
+import { type Identity, type Incarnation, identityOf } from '../domain/connector-lifecycle.js';
+import { compareEvents, type EventConflict, hashText, resolveVariants } from '../domain/event-identity.js';
 import type { ConnectorState, CoreCheckpoint, LoggedEvent } from '../domain/incremental-projection.js';
 import {
   checkpointOf,
@@ -130,36 +130,29 @@ async function project(
 
   // 1. Index the batch (idempotent) and find how far back it reaches.
   await store.putItems(indexEntries(scope, batchItems));
-  let reach = batch === 'all' ? GENESIS : (batchItems.map((b) => b.key).sort()[0] ?? null);
+  const all = batch === 'all';
+  let reach = all ? GENESIS : (batchItems.map((b) => b.key).sort()[0] ?? null);
   const variantWinners: Record<string, string> = {};
-  const variantsOf = await queryMany(
-    store,
-    [...new Set(batchItems.map((b) => b.event.eventId))].map((id) => keysOf.eventId(scope, id)),
-  );
-  const batchConflicts: EventConflict[] = [];
-  for (const items of variantsOf.values()) {
-    if (items.length < 2) continue;
-    const marks = items
-      .map((i) => JSON.parse(i.body) as EventMark)
-      .sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
-    const first = marks[0] as EventMark;
-    variantWinners[first.eventId] = first.hash;
-    batchConflicts.push({
-      eventId: first.eventId,
-      winner: first.hash,
-      variants: marks.map((m) => ({ hash: m.hash, eventTime: m.at, eventName: m.name, kind: m.kind })),
-    });
-    reach = minKey(reach, items[0]?.sk ?? null);
+  let batchConflicts: EventConflict[];
+  if (all) {
+    // The batch is the whole log: its variants are all there.
+    batchConflicts = resolveVariants(batchItems).conflicts;
+    for (const c of batchConflicts) variantWinners[c.eventId] = c.winner;
+  } else {
+    batchConflicts = await variantsFromIndex(store, scope, batchItems, variantWinners);
+    for (const c of batchConflicts) {
+      const variantKeys = c.variants.map((v) => `EVT#${v.eventTime}#${c.eventId}#${v.hash}`).sort();
+      reach = minKey(reach, variantKeys[0] ?? null);
+    }
+    reach = minKey(reach, await identityReach(store, scope, batchItems, variantWinners));
   }
-  batchConflicts.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-  reach = minKey(reach, await identityReach(store, scope, batchItems, variantWinners));
 
   // 2. The checkpoint before it, and the log since.
   let core = await findCheckpoint(store, scope, reach ?? GENESIS);
   if (core && core.factsHash !== factsHash) core = await findCheckpoint(store, scope, GENESIS);
   const fresh = core === null;
   const start = core ?? genesisCheckpoint(factsHash);
-  const tail = await store.readLog(scope, start.at);
+  const tail = all && start.at === GENESIS ? [...batchItems] : await store.readLog(scope, start.at);
   const inTail = new Set(tail.map((t) => t.key));
   // Older than the oldest checkpoint kept (beyond the horizon): folded at that checkpoint.
   for (const b of batchItems) if (!inTail.has(b.key) && b.key < start.at) tail.push(b);
@@ -168,9 +161,15 @@ async function project(
   const winners = mergeWinners(start.conflicts, variantWinners, resolveVariants(tail).conflicts);
   const isWinner = (eventId: string, hash: string) => (winners[eventId] ?? hash) === hash;
   const events = tail.filter((t) => isWinner(t.event.eventId, t.hash)).map((t) => t.event);
-  const { identity, microvmConnectors } = await loadIdentity(store, scope, events, isWinner);
+  // From the start of the log, the tail is the whole set: identity comes from it (as in the full fold).
+  const { identity, microvmConnectors } =
+    start.at === GENESIS
+      ? { identity: identityOf([...events].sort(compareEvents)), microvmConnectors: new Map<string, Set<string>>() }
+      : await loadIdentity(store, scope, events, isWinner);
   const ids = connectorsToLoad(events, start, identity, microvmConnectors, facts);
-  const { states, snapshots } = await loadStates(store, scope, ids, start.at);
+  const { states, snapshots } = fresh
+    ? { states: new Map<string, ConnectorState>(), snapshots: new Map() }
+    : await loadStates(store, scope, ids, start.at);
   const heads = await loadHeads(store, scope, ids);
 
   // 4. Fold.
@@ -315,6 +314,34 @@ interface EventMark {
   at: string;
   name: string;
   kind: string;
+}
+
+/** Conflicts among the variants the eventID index holds for the batch's eventIDs (all variants ever stored). */
+async function variantsFromIndex(
+  store: MonitorStore,
+  scope: Scope,
+  batchItems: readonly LoggedEvent[],
+  winners: Record<string, string>,
+): Promise<EventConflict[]> {
+  const variantsOf = await queryMany(
+    store,
+    [...new Set(batchItems.map((b) => b.event.eventId))].map((id) => keysOf.eventId(scope, id)),
+  );
+  const conflicts: EventConflict[] = [];
+  for (const items of variantsOf.values()) {
+    if (items.length < 2) continue;
+    const marks = items
+      .map((i) => JSON.parse(i.body) as EventMark)
+      .sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+    const first = marks[0] as EventMark;
+    winners[first.eventId] = first.hash;
+    conflicts.push({
+      eventId: first.eventId,
+      winner: first.hash,
+      variants: marks.map((m) => ({ hash: m.hash, eventTime: m.at, eventName: m.name, kind: m.kind })),
+    });
+  }
+  return conflicts.sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
 }
 
 /** Index entries of new log items: eventID variants, connector names, ENI creations, MicroVM runs. */

@@ -133,6 +133,8 @@ export class LifecycleFold {
   private readonly natRouteTables = new Map<string, Set<string>>();
   private readonly hyperplane: HyperplaneEniView[] = [];
   private readonly findings = new FindingBook();
+  /** Connectors changed since the last takeTouched(). */
+  private readonly touched = new Set<string>();
 
   constructor(
     identity: Identity,
@@ -159,6 +161,13 @@ export class LifecycleFold {
   connectorState(id: string): { view: ConnectorView; findings: TrackedFinding[] } | undefined {
     const view = this.connectors.get(id);
     return view ? { view, findings: this.findings.trackedFor(id) } : undefined;
+  }
+
+  /** The connectors the fold changed (or may have) since the last call. */
+  takeTouched(): string[] {
+    const ids = [...this.touched];
+    this.touched.clear();
+    return ids;
   }
 
   connectorIds(): string[] {
@@ -231,6 +240,7 @@ export class LifecycleFold {
   }
 
   private view(id: string, event: NormalizedEvent, ref?: ConnectorRef): ConnectorView {
+    this.touched.add(id);
     let view = this.connectors.get(id);
     if (!view) {
       view = {
@@ -266,6 +276,7 @@ export class LifecycleFold {
   }
 
   private log(view: ConnectorView, event: NormalizedEvent, summary: string): void {
+    this.touched.add(view.id);
     view.timeline.push({
       at: event.eventTime,
       eventId: event.eventId,
@@ -276,6 +287,7 @@ export class LifecycleFold {
   }
 
   private transition(view: ConnectorView, state: string, event: NormalizedEvent, evidence: string): void {
+    this.touched.add(view.id);
     if (view.state === state) return;
     view.state = state as ConnectorView['state'];
     view.transitions.push({ state, at: event.eventTime, eventId: event.eventId, evidence });

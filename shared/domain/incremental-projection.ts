@@ -256,7 +256,7 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
   const emit = (at: string) => {
     while (raw < rawKeys.length && (rawKeys[raw] as string) < at) raw++;
     const changed: ConnectorState[] = [];
-    for (const id of fold.connectorIds()) {
+    for (const id of fold.takeTouched().sort()) {
       const state = fold.connectorState(id) as ConnectorState;
       const text = stableStringify(state);
       if (written.get(id) !== text) {

@@ -35,6 +35,11 @@ export class MemoryStore implements MonitorStore {
     return p;
   }
 
+  /** Every stored item (the bench copies a projected history into DynamoDB with them). */
+  allItems(): StateItem[] {
+    return [...this.tables.values()].flatMap((p) => [...p.values()]);
+  }
+
   /** Appends an event; returns its log key as well (the stream would carry it). */
   async appendWithKey(event: NormalizedEvent): Promise<{ outcome: AppendOutcome; key: string }> {
     this.requests++;
