@@ -2,6 +2,7 @@
 // eventID with two contents gives the same state in either order, recorded as a conflict and quarantined.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { replayEvents } from '../../../cli/replay.js';
 import { ingestEvents } from '../../../shared/app/ingest-events.js';
 import { projectBatch } from '../../../shared/app/project-incremental.js';
 import { projectScopes } from '../../../shared/app/project-scopes.js';
@@ -143,5 +144,23 @@ describe('conflicting contents under one eventID (issue 7.3)', () => {
       ['CreateNetworkConnector', 'DeleteNetworkConnector'].sort(),
     );
     expect(conflict?.variants.map((v) => v.eventTime)).toContain(collidingDelete.eventTime);
+  });
+
+  it('replay --json reports the conflict under `conflicts`, the same in either order', async () => {
+    const raw = loadScenario('article-connector-lifecycle') as { detail: Record<string, unknown> }[];
+    const original = raw.find((e) => e.detail.eventName === 'CreateNetworkConnector') as (typeof raw)[number];
+    const altered = structuredClone(original);
+    (altered.detail.responseElements as Record<string, unknown>).State = 'FAILED';
+    const outputs = [];
+    for (const order of [
+      [...raw, altered],
+      [altered, ...raw],
+    ]) {
+      const { store } = await createTestStore();
+      outputs.push((await replayEvents(store, order, ALLOWED)).output);
+    }
+    expect(outputs[0]).toEqual(outputs[1]);
+    expect(outputs[0]?.conflicts).toHaveLength(1);
+    expect(outputs[0]?.conflicts?.[0]?.eventId).toBe(original.detail.eventID);
   });
 });
