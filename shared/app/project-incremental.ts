@@ -12,7 +12,7 @@
  * larger one.
  */
 
-import { type Identity, type Incarnation, identityOf } from '../domain/connector-lifecycle.js';
+import { type Identity, type Incarnation, identityOf, SCOPE_OWNER } from '../domain/connector-lifecycle.js';
 import { compareEvents, type EventConflict, hashText, resolveVariants } from '../domain/event-identity.js';
 import type { ConnectorState, CoreCheckpoint, LoggedEvent } from '../domain/incremental-projection.js';
 import {
@@ -26,7 +26,7 @@ import {
   refsOf,
   subjectsOf,
 } from '../domain/incremental-projection.js';
-import type { ConnectorRef, Finding, NormalizedEvent } from '../domain/model.js';
+import type { ConnectorRef, ConnectorView, Finding, NormalizedEvent } from '../domain/model.js';
 import type { FindingChange, Logger, MonitorStore, Scope, StateItem } from '../ports.js';
 import { silentLogger } from '../ports.js';
 
@@ -177,7 +177,6 @@ async function project(
     core: start,
     tail,
     identity,
-    microvmConnectors,
     states,
     conflicts: variantWinners,
     facts,
@@ -190,9 +189,10 @@ async function project(
   const byConnector = new Map<string, { at: string; basis: number; state: ConnectorState }[]>();
   for (const c of result.checkpoints) {
     for (const state of c.connectors) {
-      const list = byConnector.get(state.view.id) ?? [];
+      const id = state.view?.id ?? SCOPE_OWNER;
+      const list = byConnector.get(id) ?? [];
       list.push({ at: c.core.at, basis: c.core.basis, state });
-      byConnector.set(state.view.id, list);
+      byConnector.set(id, list);
     }
   }
   const snapshotWrites: (StateItem & { basis: number })[] = [];
@@ -239,7 +239,8 @@ async function project(
   const changes: FindingChange[] = [];
   let findingCount = 0;
   await forEachLimited(result.head.connectors, 8, async (state) => {
-    const previous = heads.get(state.view.id) ?? { findingStatus: {}, hashes: {} };
+    const subject = state.view?.id ?? SCOPE_OWNER;
+    const previous = heads.get(subject) ?? { findingStatus: {}, hashes: {} };
     const findings = state.findings.map((t) => t.finding);
     findingCount += findings.length;
     changes.push(...findingChanges(previous.findingStatus, findings));
@@ -255,7 +256,9 @@ async function project(
     }
     const viewBody = JSON.stringify(state.view);
     hashes.CONN = hashText(viewBody);
-    if (previous.hashes.CONN !== hashes.CONN) writes.push(connectorItem(scope, state, viewBody, basis));
+    if (state.view && previous.hashes.CONN !== hashes.CONN) {
+      writes.push(connectorItem(scope, state.view, viewBody, basis));
+    }
     await forEachLimited(writes, 4, (w) => store.putIfNotNewer(w));
     for (const fp of Object.keys(previous.findingStatus)) {
       if (hashes[`FINDING#${fp}`]) continue;
@@ -268,7 +271,7 @@ async function project(
     };
     await store.putIfNotNewer({
       pk: keysOf.views(scope),
-      sk: `CONN#${state.view.id}`,
+      sk: headKey(subject),
       body: viewBody,
       basis,
       attributes: { head: JSON.stringify(head) },
@@ -363,6 +366,16 @@ function indexEntries(scope: Scope, items: readonly LoggedEvent[]): StateItem[] 
     if (e.kind === 'eni.created' && e.eniId) {
       out.push({ pk: keysOf.eni(scope, e.eniId), sk: key, body: JSON.stringify({ ...mark, ref: e.connector }) });
     }
+    if (e.kind === 'observed.eni' && e.connectorId) {
+      out.push({ pk: keysOf.eni(scope, e.eniId), sk: key, body: JSON.stringify({ ...mark, observed: e.connectorId }) });
+    }
+    if (e.kind === 'observed.microvm') {
+      out.push({
+        pk: keysOf.microvm(scope, e.microvmId),
+        sk: key,
+        body: JSON.stringify({ ...mark, refs: e.egressConnectors }),
+      });
+    }
     if (e.kind === 'microvm.run' && e.microvmId && !e.errorCode) {
       out.push({
         pk: keysOf.microvm(scope, e.microvmId),
@@ -388,6 +401,7 @@ async function identityReach(
   for (const { event: e } of batch) {
     if (e.kind === 'connector.created' && e.connector.id && e.connector.name) names.add(e.connector.name);
     if (e.kind === 'eni.created' && e.eniId) enis.add(e.eniId);
+    if (e.kind === 'observed.eni' && e.connectorId) enis.add(e.eniId);
   }
   const nameItems = await queryMany(
     store,
@@ -431,15 +445,17 @@ async function loadIdentity(
   const runs = new Map<string, ConnectorRef[]>();
   const names = new Set(subjects.names);
   const prefix = (kind: string) => `IDX#${scope.account}#${scope.region}#${kind}#`;
+  const eniObserved = new Map<string, string>();
   for (const [pk, items] of enis) {
+    const eniId = pk.slice(prefix('ENI').length);
     const list = items
-      .map((i) => JSON.parse(i.body) as Mark & { ref: ConnectorRef })
+      .map((i) => JSON.parse(i.body) as Mark & { ref?: ConnectorRef; observed?: string })
       .filter((m) => isWinner(m.eventId, m.hash));
-    eniCreations.set(
-      pk.slice(prefix('ENI').length),
-      list.map((m) => ({ ref: m.ref, at: m.at })),
-    );
-    for (const m of list) if (m.ref.name) names.add(m.ref.name);
+    const creations = list.filter((m) => m.ref).map((m) => ({ ref: m.ref as ConnectorRef, at: m.at }));
+    if (creations.length > 0) eniCreations.set(eniId, creations);
+    const observed = list.find((m) => m.observed);
+    if (observed?.observed) eniObserved.set(eniId, observed.observed);
+    for (const c of creations) if (c.ref.name) names.add(c.ref.name);
   }
   for (const [pk, items] of microvms) {
     const refs = items
@@ -471,7 +487,7 @@ async function loadIdentity(
     }
     microvmConnectors.set(microvm, ids);
   }
-  return { identity: { incarnations, eniCreations }, microvmConnectors };
+  return { identity: { incarnations, eniCreations, eniObserved }, microvmConnectors };
 }
 
 /** The latest checkpoint at or before `at`; else the oldest kept (the horizon); null when there is none. */
@@ -517,31 +533,31 @@ async function loadStates(
 }
 
 async function loadHeads(store: MonitorStore, scope: Scope, ids: readonly string[]): Promise<Map<string, HeadItem>> {
-  const items = await store.getItems(ids.map((id) => ({ pk: keysOf.views(scope), sk: `CONN#${id}` })));
+  const items = await store.getItems(ids.map((id) => ({ pk: keysOf.views(scope), sk: headKey(id) })));
   const heads = new Map<string, HeadItem>();
   for (const item of items) {
     const head = item.attributes?.head;
-    if (typeof head === 'string') heads.set(item.sk.slice('CONN#'.length), JSON.parse(head) as HeadItem);
+    if (typeof head === 'string') heads.set(item.sk.slice(item.sk.indexOf('#') + 1), JSON.parse(head) as HeadItem);
   }
   return heads;
 }
 
-function connectorItem(
-  scope: Scope,
-  state: ConnectorState,
-  body: string,
-  basis: number,
-): StateItem & { basis: number } {
+/** The head item of a subject: `CONN#<id>` (listed as a connector) or `OWNER#*` for the scope's findings. */
+function headKey(subject: string): string {
+  return subject === SCOPE_OWNER ? `OWNER#${subject}` : `CONN#${subject}`;
+}
+
+function connectorItem(scope: Scope, view: ConnectorView, body: string, basis: number): StateItem & { basis: number } {
   return {
-    pk: `CONN#${state.view.id}`,
+    pk: `CONN#${view.id}`,
     sk: 'META',
     body,
     basis,
     attributes: {
       gsi1pk: `SCOPE#${sk(scope)}`,
-      gsi1sk: `CONN#${state.view.id}`,
-      state: state.view.state,
-      name: state.view.name ?? undefined,
+      gsi1sk: `CONN#${view.id}`,
+      state: view.state,
+      name: view.name ?? undefined,
     },
   };
 }

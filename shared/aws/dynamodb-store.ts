@@ -32,19 +32,31 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { HyperplaneEniView } from '../domain/connector-lifecycle.js';
 import { contentHash, type EventConflict, eventKey } from '../domain/event-identity.js';
+import { clipText } from '../domain/input-limits.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from '../domain/model.js';
 import { NO_NETWORK_FACTS } from '../domain/model.js';
 import { type NetworkSnapshot, networkFactsOf } from '../domain/network-facts.js';
 import type { FactsSaveOutcome } from '../network-ports.js';
-import type { AppendOutcome, KeyRange, LogItem, MonitorStore, QuarantineEntry, Scope, StateItem } from '../ports.js';
+import {
+  type AppendOutcome,
+  ItemRefusedError,
+  type KeyRange,
+  type LogItem,
+  type MonitorStore,
+  type QuarantineEntry,
+  type Scope,
+  type StateItem,
+} from '../ports.js';
 
 const QUARANTINE_TTL_DAYS = 30;
-/** DynamoDB's item limit is 400 KB; keep the quarantined payload well under it. */
+/** DynamoDB's item limit is 400 KB; keep the quarantined payload (UTF-8 bytes) well under it. */
 const MAX_QUARANTINE_BYTES = 300_000;
 /** Default horizon: log items expire this long after ingest (seconds); docs/projection.md. */
 export const DEFAULT_LOG_HORIZON_SECONDS = 7 * 86_400;
 type CapacityReport = { CapacityUnits?: number | undefined };
 const STATE_KEYS = new Set(['pk', 'sk', 'body', 'basis', 'ttl']);
+const MAX_QUARANTINE_ERROR_BYTES = 4096;
+const MAX_QUARANTINE_ID_BYTES = 1024;
 /** Compressed snapshot budget per item (DynamoDB's item limit is 400 KB). */
 const MAX_FACTS_BYTES = 350_000;
 const FACTS_VERSION_TTL_DAYS = 7;
@@ -108,21 +120,21 @@ export class DynamoDbStore implements MonitorStore {
       return 'stored';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
-      throw error;
+      throw refusedOr(error);
     }
   }
 
+  /** Raw text, reason and eventId are cut by UTF-8 bytes so the item stays under DynamoDB's 400 KB. */
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    const raw =
-      entry.raw.length > MAX_QUARANTINE_BYTES ? `${entry.raw.slice(0, MAX_QUARANTINE_BYTES)}…[truncated]` : entry.raw;
+    const raw = clipText(entry.raw, MAX_QUARANTINE_BYTES);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
           pk: `QUARANTINE#${entry.receivedAt.slice(0, 10)}`,
           sk: `${entry.receivedAt}#${randomUUID()}`,
-          eventId: entry.eventId ?? undefined,
-          error: entry.error,
+          eventId: entry.eventId === null ? undefined : clipText(entry.eventId, MAX_QUARANTINE_ID_BYTES),
+          error: clipText(entry.error, MAX_QUARANTINE_ERROR_BYTES),
           raw,
           ttl: Math.floor(Date.parse(entry.receivedAt) / 1000) + QUARANTINE_TTL_DAYS * 86_400,
         },
@@ -446,6 +458,17 @@ export class DynamoDbStore implements MonitorStore {
 function logItem(i: Record<string, unknown>): LogItem {
   const event = JSON.parse(i.e as string) as NormalizedEvent;
   return { key: i.sk as string, hash: (i.hash as string | undefined) ?? contentHash(event), event };
+}
+
+/**
+ * DynamoDB answers ValidationException for items it cannot hold (a key over 1,024/2,048 bytes, an item over
+ * 400 KB): that is the event's fault, not the table's, so it becomes an ItemRefusedError.
+ */
+function refusedOr(error: unknown): unknown {
+  if (error instanceof Error && error.name === 'ValidationException') {
+    return new ItemRefusedError(`DynamoDB ValidationException: ${clipText(error.message, 512)}`, { cause: error });
+  }
+  return error;
 }
 
 function stateItem(i: Record<string, unknown>): StateItem {

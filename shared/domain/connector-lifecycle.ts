@@ -8,18 +8,28 @@ import { describeActor } from './actor.js';
 import { compareEvents, contentHash, type EventConflict, type HashedEvent, resolveVariants } from './event-identity.js';
 import { FindingBook, type Tracked } from './finding-book.js';
 import type {
+  ConditionObservedEvent,
+  ConnectorObservedEvent,
   ConnectorRef,
   ConnectorView,
   EniCreatedEvent,
+  EniObservedEvent,
   Finding,
+  MicrovmObservedEvent,
   MicrovmRunEvent,
   NetworkEvent,
   NetworkFacts,
   NormalizedEvent,
 } from './model.js';
 import { NO_NETWORK_FACTS } from './model.js';
-import { affectedConnectors, describeNetworkChange, networkChangeDirection } from './network-relevance.js';
-import { RULES } from './rules.js';
+import {
+  affectedConnectors,
+  describeNetworkChange,
+  isolationBreachCandidate,
+  natRouteTablesOf,
+  networkChangeDirection,
+} from './network-relevance.js';
+import { RULES, ruleById } from './rules.js';
 
 export interface HyperplaneEniView {
   id: string | null;
@@ -67,6 +77,8 @@ export function canonicalSet(events: readonly NormalizedEvent[]): {
 }
 
 const GONE = new Set(['DELETING', 'DELETED']);
+/** connectorId of findings about a whole account/region (monitoring-blind, missed-event). */
+export const SCOPE_OWNER = '*';
 
 export function deriveLifecycle(
   events: readonly NormalizedEvent[],
@@ -92,11 +104,13 @@ export interface Incarnation {
 export interface Identity {
   incarnations: Map<string, Incarnation[]>;
   eniCreations: Map<string, { ref: ConnectorRef; at: string }[]>;
+  /** ENI → connector of the first reconcile observation naming one (used when no creation resolves). */
+  eniObserved: Map<string, string>;
 }
 
 /** Identity of a canonically ordered event set. */
 export function identityOf(ordered: readonly NormalizedEvent[]): Identity {
-  const identity: Identity = { incarnations: new Map(), eniCreations: new Map() };
+  const identity: Identity = { incarnations: new Map(), eniCreations: new Map(), eniObserved: new Map() };
   for (const e of ordered) {
     if (e.kind === 'connector.created' && e.connector.id && e.connector.name) {
       const list = identity.incarnations.get(e.connector.name) ?? [];
@@ -108,6 +122,9 @@ export function identityOf(ordered: readonly NormalizedEvent[]): Identity {
       list.push({ ref: e.connector, at: e.eventTime });
       identity.eniCreations.set(e.eniId, list);
     }
+    if (e.kind === 'observed.eni' && e.connectorId && !identity.eniObserved.has(e.eniId)) {
+      identity.eniObserved.set(e.eniId, e.connectorId);
+    }
   }
   return identity;
 }
@@ -117,10 +134,9 @@ export type TrackedFinding = Tracked;
 
 /** State the incremental projection restores a fold from (docs/projection.md). */
 export interface FoldSeed {
-  connectors: readonly { view: ConnectorView; findings: readonly TrackedFinding[] }[];
+  /** Connector states; the state with `view: null` holds the scope's own findings (owner SCOPE_OWNER). */
+  connectors: readonly { view: ConnectorView | null; findings: readonly TrackedFinding[] }[];
   natRouteTables: Readonly<Record<string, readonly string[]>>;
-  /** MicroVM → connectors that ran it, over the whole set (a superset is harmless: uses are checked). */
-  microvmConnectors: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export class LifecycleFold {
@@ -141,6 +157,7 @@ export class LifecycleFold {
     private readonly facts: NetworkFacts,
     seed?: FoldSeed,
   ) {
+    for (const [nat, tables] of natRouteTablesOf(facts)) this.natRouteTables.set(nat, new Set(tables));
     this.incarnations = identity.incarnations;
     for (const [eniId, creations] of identity.eniCreations) {
       for (const c of creations) {
@@ -148,17 +165,29 @@ export class LifecycleFold {
         if (owner) this.eniOwner.set(eniId, owner);
       }
     }
+    for (const [eniId, connectorId] of identity.eniObserved) {
+      if (!this.eniOwner.has(eniId)) this.eniOwner.set(eniId, connectorId);
+    }
     if (!seed) return;
     for (const s of seed.connectors) {
-      this.connectors.set(s.view.id, structuredClone(s.view));
+      if (s.view) this.connectors.set(s.view.id, structuredClone(s.view));
       for (const t of s.findings) this.findings.restore(structuredClone(t));
+      for (const use of s.view?.microvms ?? []) {
+        const users = this.microvmConnectors.get(use.id) ?? new Set<string>();
+        users.add(s.view?.id as string);
+        this.microvmConnectors.set(use.id, users);
+      }
     }
-    for (const [nat, tables] of Object.entries(seed.natRouteTables)) this.natRouteTables.set(nat, new Set(tables));
-    for (const [microvm, ids] of seed.microvmConnectors) this.microvmConnectors.set(microvm, new Set(ids));
+    for (const [nat, tables] of Object.entries(seed.natRouteTables)) {
+      const known = this.natRouteTables.get(nat) ?? new Set<string>();
+      for (const t of tables) known.add(t);
+      this.natRouteTables.set(nat, known);
+    }
   }
 
   /** The state of one connector (view and its findings), or undefined if the fold has not seen it. */
-  connectorState(id: string): { view: ConnectorView; findings: TrackedFinding[] } | undefined {
+  connectorState(id: string): { view: ConnectorView | null; findings: TrackedFinding[] } | undefined {
+    if (id === SCOPE_OWNER) return { view: null, findings: this.findings.trackedFor(id) };
     const view = this.connectors.get(id);
     return view ? { view, findings: this.findings.trackedFor(id) } : undefined;
   }
@@ -171,7 +200,7 @@ export class LifecycleFold {
   }
 
   connectorIds(): string[] {
-    return [...this.connectors.keys()];
+    return [...this.connectors.keys(), SCOPE_OWNER];
   }
 
   natRoutes(): Record<string, string[]> {
@@ -224,6 +253,21 @@ export class LifecycleFold {
       case 'microvm.terminated':
         this.microvmTerminated(event);
         break;
+      case 'observed.connector':
+        this.connectorObserved(event);
+        break;
+      case 'observed.eni':
+        this.eniObserved(event);
+        break;
+      case 'observed.microvm':
+        this.microvmObserved(event);
+        break;
+      case 'observed.condition':
+        this.conditionObserved(event);
+        break;
+      case 'observed.network':
+        break; // the projection reads the facts themselves; this event only makes it fold again
+
       default:
         this.networkChanged(event);
     }
@@ -296,6 +340,7 @@ export class LifecycleFold {
       view.stateReason = null;
       this.findings.resolveAll(RULES.connectorFailed.id, view.id, event);
     }
+    if (state !== 'PENDING') this.findings.resolveAll(RULES.connectorStuckPending.id, view.id, event);
     if (state === 'FAILED' || state === 'DELETE_FAILED') {
       this.findings.open(RULES.connectorFailed, view, state, event, {
         summary: `${label(view)} is ${state}${view.stateReason ? ` (${view.stateReason})` : ''}`,
@@ -497,6 +542,139 @@ export class LifecycleFold {
     }
   }
 
+  /** What Lambda Core showed reconcile: fills what events missed and moves the state the API reports. */
+  private connectorObserved(event: ConnectorObservedEvent): void {
+    const id = this.resolve(event.connector, event.eventTime);
+    if (!id) return;
+    const view = this.view(id, event, event.connector);
+    if (!event.present) {
+      if (view.state === 'DELETED') return;
+      this.log(view, event, 'no longer listed by ListNetworkConnectors (observed by reconcile)');
+      view.deletedAt = view.deletedAt ?? event.eventTime;
+      this.transition(view, 'DELETED', event, 'ListNetworkConnectors no longer lists it (reconcile)');
+      return;
+    }
+    view.name = view.name ?? event.connector.name;
+    view.arn = view.arn ?? event.connector.arn;
+    view.createdAt = view.createdAt ?? event.eventTime;
+    if (event.config && event.config.subnetIds.length > 0) applyConfig(view, event.config);
+    const reason = event.stateReason
+      ? `${event.stateReasonCode ? `${event.stateReasonCode}: ` : ''}${event.stateReason}`
+      : event.stateReasonCode;
+    if (reason) view.stateReason = reason;
+    if (event.state && event.state !== view.state) {
+      this.log(view, event, `observed ${event.state}${reason ? ` (${reason})` : ''} by reconcile`);
+      this.transition(view, event.state, event, `${event.eventName} showed ${event.state} (reconcile)`);
+    }
+    if (event.lastUpdateStatus && event.lastUpdateStatus !== view.lastUpdateStatus) {
+      view.lastUpdateStatus = event.lastUpdateStatus;
+      const code = event.lastUpdateStatusReasonCode;
+      if (event.lastUpdateStatus === 'Failed') {
+        this.findings.open(RULES.connectorUpdateFailed, view, 'update', event, {
+          summary: `update of ${label(view)} failed${code ? ` (${code})` : ''}${event.lastUpdateStatusReason ? `: ${event.lastUpdateStatusReason}` : ''}`,
+          detail: `LastUpdateStatus Failed${code ? `, reason ${code}` : ''} (seen by reconcile)`,
+          source: 'reconcile',
+        });
+      } else if (event.lastUpdateStatus === 'Successful') {
+        this.findings.resolveAll(RULES.connectorUpdateFailed.id, view.id, event);
+      }
+    }
+  }
+
+  /** A connector ENI EC2 showed (or no longer shows) that no CreateNetworkInterface/DeleteNetworkInterface explained. */
+  private eniObserved(event: EniObservedEvent): void {
+    const owner = this.eniOwner.get(event.eniId) ?? event.connectorId;
+    const view = owner ? this.connectors.get(owner) : undefined;
+    if (!view) return;
+    const eni = view.enis.find((e) => e.id === event.eniId);
+    if (event.present) {
+      if (eni) return;
+      view.enis.push({
+        id: event.eniId,
+        subnetId: event.subnetId,
+        availabilityZone: event.availabilityZone,
+        privateIp: event.privateIp,
+        purpose: 'production',
+        createdAt: event.eventTime,
+        deletedAt: null,
+        createdBy: 'observed by reconcile',
+        deletedBy: null,
+      });
+      this.log(
+        view,
+        event,
+        `ENI ${event.eniId} (${event.privateIp ?? 'no IP'}) in ${event.subnetId ?? '?'} observed by reconcile`,
+      );
+      return;
+    }
+    if (!eni || eni.deletedAt) return;
+    eni.deletedAt = event.eventTime;
+    eni.deletedBy = 'observed gone by reconcile';
+    this.log(view, event, `${eni.purpose} ENI ${eni.id} no longer exists (observed by reconcile)`);
+    this.settleDeletion(view, event);
+  }
+
+  /** A MicroVM GetMicrovm showed: which connectors it uses, and whether it still runs. */
+  private microvmObserved(event: MicrovmObservedEvent): void {
+    const ended = !event.present || event.state === 'TERMINATED' || event.state === 'TERMINATING';
+    const ids = [...new Set(event.egressConnectors.map((ref) => this.resolve(ref, event.eventTime)))].filter(
+      (id): id is string => id !== null,
+    );
+    for (const id of new Set([...ids, ...(this.microvmConnectors.get(event.microvmId) ?? [])])) {
+      const view = this.connectors.get(id) ?? this.view(id, event);
+      let use = view.microvms.find((m) => m.id === event.microvmId);
+      if (!use) {
+        use = {
+          id: event.microvmId,
+          runAt: event.startedAt ?? event.eventTime,
+          terminatedAt: null,
+          runBy: 'observed by reconcile',
+        };
+        view.microvms.push(use);
+        const users = this.microvmConnectors.get(event.microvmId) ?? new Set<string>();
+        users.add(id);
+        this.microvmConnectors.set(event.microvmId, users);
+        this.log(
+          view,
+          event,
+          `MicroVM ${event.microvmId} (${event.state ?? '?'}) uses this egress connector (observed by reconcile)`,
+        );
+        if (!ended && (view.state === 'PENDING' || view.state === 'UNKNOWN')) {
+          this.transition(view, 'ACTIVE', event, `MicroVM ${event.microvmId} runs on it (reconcile)`);
+        }
+      }
+      if (ended && !use.terminatedAt) {
+        use.terminatedAt = event.eventTime;
+        this.log(
+          view,
+          event,
+          `MicroVM ${event.microvmId} ${event.present ? event.state : 'gone'} (observed by reconcile)`,
+        );
+      }
+    }
+  }
+
+  /** A condition reconcile judged from the APIs: opens or resolves its finding (source reconcile). */
+  private conditionObserved(event: ConditionObservedEvent): void {
+    const rule = ruleById(event.rule);
+    if (!rule) return;
+    const owner = event.connectorId
+      ? (this.connectors.get(event.connectorId) ?? this.view(event.connectorId, event))
+      : { id: SCOPE_OWNER, account: event.account, region: event.region };
+    this.touched.add(owner.id);
+    if (event.active) {
+      this.findings.open(rule, owner, event.subject, event, {
+        summary: event.summary,
+        detail: event.detail,
+        source: 'reconcile',
+        ...(event.severity ? { severity: event.severity } : {}),
+      });
+    } else {
+      const tracked = this.findings.get(rule.id, owner.id, event.subject);
+      if (tracked) this.findings.resolve(tracked.fingerprint, event);
+    }
+  }
+
   private networkChanged(event: NetworkEvent): void {
     if (event.kind === 'network.route' && event.target?.startsWith('nat-') && event.change !== 'delete') {
       const tables = this.natRouteTables.get(event.target) ?? new Set<string>();
@@ -505,16 +683,22 @@ export class LifecycleFold {
     }
     const alive = [...this.connectors.values()].filter((v) => !GONE.has(v.state) && v.state !== 'UNKNOWN');
     const change = describeNetworkChange(event);
+    const unverified: ConnectorView[] = [];
+    const breach = isolationBreachCandidate(event, this.facts);
     for (const hit of affectedConnectors(event, alive, this.facts, this.natRouteTables)) {
       const view = hit.connector;
       this.log(view, event, `${change.text}${hit.linkKnown ? '' : ' (link to this connector unverified)'}`);
+      if (!hit.linkKnown) {
+        unverified.push(view);
+        continue;
+      }
       for (const subject of change.subjects) {
         const existing = this.findings.get(RULES.networkPathChanged.id, view.id, subject.key);
         if (!existing) {
           const restrictive = networkChangeDirection(event) === 'restrictive';
-          const severity = !hit.linkKnown ? 'info' : restrictive ? 'high' : 'warning';
+          const severity = breach ? 'critical' : restrictive ? 'high' : 'warning';
           this.findings.open(RULES.networkPathChanged, view, subject.key, event, {
-            summary: `${subject.text} by ${describeActor(event.actor)}: ${hit.why} of ${label(view)}${hit.linkKnown ? '' : ' (link unverified until reconcile maps it)'}`,
+            summary: `${breach ? 'isolation-breach candidate: ' : ''}${subject.text} by ${describeActor(event.actor)}: ${hit.why} of ${label(view)}${breach ? ` — ${breach}` : ''}`,
             detail: `${change.text}; ${hit.why}`,
             severity,
             baseline: subject.baselineBefore,
@@ -524,6 +708,36 @@ export class LifecycleFold {
         }
         this.findings.observe(existing.fingerprint, event, `${change.text}; ${hit.why}`, subject.stateAfter);
       }
+    }
+    if (unverified.length > 0) this.unverifiedChange(event, change, unverified);
+  }
+
+  /** Before facts map the link: one info finding per change (account/region), naming the connectors it may touch. */
+  private unverifiedChange(
+    event: NetworkEvent,
+    change: ReturnType<typeof describeNetworkChange>,
+    views: ConnectorView[],
+  ): void {
+    const owner = { id: SCOPE_OWNER, account: event.account, region: event.region };
+    this.touched.add(SCOPE_OWNER);
+    // Sorted, so the text does not depend on the order the fold first met the connectors.
+    const names = views
+      .map((v) => v.name ?? v.id)
+      .sort()
+      .join(', ');
+    for (const subject of change.subjects) {
+      const existing = this.findings.get(RULES.networkPathChanged.id, owner.id, subject.key);
+      if (existing) {
+        this.findings.observe(existing.fingerprint, event, `${change.text}; may touch ${names}`, subject.stateAfter);
+        continue;
+      }
+      this.findings.open(RULES.networkPathChanged, owner, subject.key, event, {
+        summary: `${subject.text} by ${describeActor(event.actor)} may touch connector(s) ${names} (link unverified until reconcile maps it)`,
+        detail: `${change.text}; link to ${names} unverified`,
+        severity: 'info',
+        baseline: subject.baselineBefore,
+        current: subject.stateAfter,
+      });
     }
   }
 }

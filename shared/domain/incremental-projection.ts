@@ -8,6 +8,7 @@ import {
   type HyperplaneEniView,
   type Identity,
   LifecycleFold,
+  SCOPE_OWNER,
   type TrackedFinding,
 } from './connector-lifecycle.js';
 import { type EventConflict, type HashedEvent, hashText, resolveVariants, stableStringify } from './event-identity.js';
@@ -24,9 +25,12 @@ export interface LoggedEvent {
   event: NormalizedEvent;
 }
 
-/** One connector's full fold state: its view and its findings with their tracking state. */
+/**
+ * One connector's full fold state: its view and its findings with their tracking state. The subject
+ * SCOPE_OWNER ('*') has no view: it holds the findings about the whole account/region.
+ */
 export interface ConnectorState {
-  view: ConnectorView;
+  view: ConnectorView | null;
   findings: TrackedFinding[];
 }
 
@@ -57,15 +61,17 @@ export interface CoreCheckpoint {
 }
 
 /**
- * Hash of what the fold reads from network facts: the three link maps (not the snapshot, whose capture time
- * changes with every collection). A checkpoint folded with other link maps is re-folded.
+ * Hash of what the fold reads from network facts: the link maps and the snapshot without its capture time
+ * (which changes with every collection). A checkpoint folded with other facts is re-folded.
  */
 export function linkFactsHash(facts: NetworkFacts): string {
+  const { capturedAt: _capturedAt, gaps: _gaps, ...network } = (facts.snapshot ?? {}) as Record<string, unknown>;
   return hashText(
     stableStringify({
       routeTableOfSubnet: facts.routeTableOfSubnet,
       subnetOfRouteTableAssociation: facts.subnetOfRouteTableAssociation,
       networkAclOfSubnet: facts.networkAclOfSubnet,
+      network,
     }),
   );
 }
@@ -91,8 +97,10 @@ export function subjectsOf(events: readonly NormalizedEvent[]): {
   const microvms = new Set<string>();
   for (const e of events) {
     for (const ref of refsOf(e)) if (ref.name) names.add(ref.name);
-    if ((e.kind === 'eni.created' || e.kind === 'eni.deleted') && e.eniId) enis.add(e.eniId);
-    if (e.kind === 'microvm.terminated') microvms.add(e.microvmId);
+    if ((e.kind === 'eni.created' || e.kind === 'eni.deleted' || e.kind === 'observed.eni') && e.eniId) {
+      enis.add(e.eniId);
+    }
+    if (e.kind === 'microvm.terminated' || e.kind === 'observed.microvm') microvms.add(e.microvmId);
   }
   return { names: [...names].sort(), enis: [...enis].sort(), microvms: [...microvms].sort() };
 }
@@ -104,8 +112,10 @@ export function refsOf(e: NormalizedEvent): ConnectorRef[] {
     case 'connector.updated':
     case 'connector.deleted':
     case 'eni.created':
+    case 'observed.connector':
       return [e.connector];
     case 'microvm.run':
+    case 'observed.microvm':
       return e.egressConnectors;
     default:
       return [];
@@ -134,7 +144,7 @@ export function connectorsToLoad(
   microvmConnectors: ReadonlyMap<string, ReadonlySet<string>>,
   facts: NetworkFacts,
 ): string[] {
-  const ids = new Set<string>();
+  const ids = new Set<string>([SCOPE_OWNER]);
   const nat = new Map<string, Set<string>>();
   for (const [gw, tables] of Object.entries(core.natRouteTables)) nat.set(gw, new Set(tables));
   for (const e of events) {
@@ -147,12 +157,18 @@ export function connectorsToLoad(
   const alive = core.alive.map(aliveView);
   for (const e of events) {
     for (const ref of refsOf(e)) for (const id of candidates(ref, identity)) ids.add(id);
-    if (e.kind === 'eni.deleted') {
+    if (e.kind === 'eni.deleted' || e.kind === 'observed.eni') {
       for (const c of identity.eniCreations.get(e.eniId) ?? []) {
         for (const id of candidates(c.ref, identity)) ids.add(id);
       }
+      const observed = identity.eniObserved.get(e.eniId);
+      if (observed) ids.add(observed);
+      if (e.kind === 'observed.eni' && e.connectorId) ids.add(e.connectorId);
     }
-    if (e.kind === 'microvm.terminated') for (const id of microvmConnectors.get(e.microvmId) ?? []) ids.add(id);
+    if (e.kind === 'microvm.terminated' || e.kind === 'observed.microvm') {
+      for (const id of microvmConnectors.get(e.microvmId) ?? []) ids.add(id);
+    }
+    if (e.kind === 'observed.condition' && e.connectorId) ids.add(e.connectorId);
     if (isNetwork(e)) for (const hit of affectedConnectors(e, alive, facts, nat)) ids.add(hit.connector.id);
   }
   return [...ids].sort();
@@ -185,8 +201,8 @@ function aliveView(a: AliveConnector): ConnectorView {
 
 const GONE = new Set(['DELETING', 'DELETED', 'UNKNOWN']);
 
-function aliveOf(view: ConnectorView): AliveConnector | null {
-  if (GONE.has(view.state)) return null;
+function aliveOf(view: ConnectorView | null): AliveConnector | null {
+  if (!view || GONE.has(view.state)) return null;
   return {
     id: view.id,
     state: view.state,
@@ -201,7 +217,6 @@ export interface TailFoldInput {
   /** Every log item with key ≥ core.at (all variants, any order). */
   tail: readonly LoggedEvent[];
   identity: Identity;
-  microvmConnectors: ReadonlyMap<string, ReadonlySet<string>>;
   /** Connector states at core.at, for every connector connectorsToLoad named that has one. */
   states: ReadonlyMap<string, ConnectorState>;
   /** eventID → winning hash from the eventID index (all variants, authoritative); overrides core.conflicts. */
@@ -243,7 +258,6 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
   const seed: FoldSeed = {
     connectors: [...input.states.values()],
     natRouteTables: core.natRouteTables,
-    microvmConnectors: input.microvmConnectors,
   };
   const fold = new LifecycleFold(input.identity, input.facts, seed);
   const written = new Map<string, string>();
