@@ -643,7 +643,8 @@ export class NetworkWorld implements NetworkWorldPort {
     subnet.externallyUsedIps = Math.max(0, this.freeIpCount(subnetId) - available);
   }
 
-  private allocateIp(
+  /** A free address of the subnet (or `requested`, checked): used by ENIs the world creates itself. */
+  allocateIp(
     subnetId: string,
     requested?: string,
   ): { ok: true; address: string } | { ok: false; code: string; message: string } {
