@@ -38,6 +38,8 @@ export interface ConnectorFaults {
   updateFailure?: ConnectorReasonCode;
   /** Deletion ends in DELETE_FAILED and the ENIs stay. */
   deleteFails?: boolean;
+  /** Deletion succeeds (the connector is gone) but its production ENIs are never released (leaked). */
+  leakEnisOnDelete?: boolean;
 }
 
 /** Request members as the API names them; values are checked, never trusted (they come off the wire). */
@@ -392,7 +394,8 @@ export class NetworkConnectors {
       record.lastModified = this.ctx.clock.now();
       return;
     }
-    this.deleteEnis(record, record.enis);
+    const leak = this.faultsByName.get(record.name)?.leakEnisOnDelete === true;
+    this.deleteEnis(record, leak ? record.enis.filter((e) => e.purpose !== 'production') : record.enis);
     this.live.delete(record.id);
   }
 

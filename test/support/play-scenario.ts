@@ -7,7 +7,8 @@ import { playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js
 import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
 import { ensureTable } from '../../shared/aws/dynamodb-table.js';
 
-export async function playScenarioForTest(name: string): Promise<ScenarioResult> {
+/** `delivery` overrides the scenario's EventBridge behaviour (e.g. `{ lossRate: 0.3 }`). */
+export async function playScenarioForTest(name: string, delivery?: Record<string, unknown>): Promise<ScenarioResult> {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = `e2e-${name}-${randomUUID().slice(0, 8)}`;
   const client = new DynamoDBClient({
@@ -17,7 +18,12 @@ export async function playScenarioForTest(name: string): Promise<ScenarioResult>
   });
   await ensureTable(client, tableName);
   client.destroy();
-  return playScenario({ scenario: loadScenarioFile(name), dynamodbEndpoint: endpoint, tableName });
+  return playScenario({
+    scenario: loadScenarioFile(name),
+    dynamodbEndpoint: endpoint,
+    tableName,
+    ...(delivery ? { delivery } : {}),
+  });
 }
 
 export function openFindings(result: ScenarioResult, rule: string) {

@@ -1,0 +1,111 @@
+/**
+ * Builds the reconcile use case's dependencies from the official AWS SDK clients (docs/reconcile.md). Used
+ * by the scheduled function and by `egress-watch reconcile`; every client honours AWS_ENDPOINT_URL, so the
+ * same wiring runs against the lab. Read-only towards AWS: only DynamoDB (the monitor's own table) is written.
+ */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
+import { collectNetworkFacts } from '../app/collect-network-facts.js';
+import type { ReconcileDeps, ReconcileOptions } from '../app/reconcile.js';
+import type { Clock, Logger, Metrics } from '../ports.js';
+import type { AwsClientSettings } from '../runtime.js';
+import { DynamoDbStore } from './dynamodb-store.js';
+import { Ec2NetworkFactsSource } from './ec2-network-facts.js';
+import { LambdaCoreClient } from './lambda-core-client.js';
+import { DynamoDbReconcileCursorStore } from './reconcile-cursor-store.js';
+import {
+  ApiCallCounter,
+  CloudTrailHistory,
+  LambdaCoreConnectorInventory,
+  SdkMicrovmInventory,
+} from './reconcile-readers.js';
+
+/** SDK attempts per call: throttling (and 5xx) is retried with jittered backoff by the `adaptive` mode. */
+const MAX_ATTEMPTS = 8;
+
+export interface ReconcileWiringOptions {
+  region: string;
+  tableName: string;
+  allowedAccounts: ReadonlySet<string>;
+  /** DynamoDB Local (tests, CLI); AWS endpoints otherwise. */
+  dynamodbEndpoint?: string;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+  settings?: Partial<ReconcileOptions>;
+  /** Endpoint and credentials for every AWS client (the lab); the SDK defaults otherwise. */
+  aws?: AwsClientSettings;
+}
+
+export interface ReconcileWiring {
+  deps: ReconcileDeps;
+  /** API calls made so far, per operation. */
+  calls: ApiCallCounter;
+  destroy(): void;
+}
+
+/** One set of clients; call `destroy()` when done (CLI, tests). */
+export function createReconcileWiring(options: ReconcileWiringOptions): ReconcileWiring {
+  const aws = options.aws ?? {};
+  const common = { ...aws, region: options.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' as const };
+  const dynamodb = new DynamoDBClient({
+    ...aws,
+    region: options.region,
+    ...(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : {}),
+  });
+  const cloudtrail = new CloudTrailClient(common);
+  const microvms = new LambdaMicrovmsClient(common);
+  const lambdaCore = new LambdaCoreClient({
+    region: options.region,
+    maxAttempts: MAX_ATTEMPTS,
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws.credentials ? { credentials: aws.credentials } : {}),
+  });
+  const store = new DynamoDbStore({ client: dynamodb, tableName: options.tableName });
+  const calls = new ApiCallCounter();
+  // As createEc2Client (adaptive retries), plus the runtime's endpoint and credentials.
+  const ec2 = new EC2Client(common);
+  ec2.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.add(String(context.commandName ?? 'EC2').replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'egressWatchReconcileCallCounter' },
+  );
+  const facts = new Ec2NetworkFactsSource(ec2);
+  const clock = options.clock ?? { now: () => new Date() };
+  return {
+    calls,
+    deps: {
+      log: store,
+      store,
+      cursors: new DynamoDbReconcileCursorStore(dynamodb, options.tableName),
+      connectors: new LambdaCoreConnectorInventory(lambdaCore, calls),
+      microvms: new SdkMicrovmInventory(microvms, calls),
+      trail: new CloudTrailHistory(cloudtrail, calls),
+      allowedAccounts: options.allowedAccounts,
+      facts: {
+        collect: async (scope, runClock) => {
+          const collected = await collectNetworkFacts(
+            { source: facts, store, clock: runClock, ...(options.logger ? { logger: options.logger } : {}) },
+            scope,
+          );
+          if (!collected.facts.snapshot) throw new Error('network facts were collected without a snapshot');
+          return collected.facts.snapshot;
+        },
+      },
+      clock,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
+    },
+    destroy() {
+      dynamodb.destroy();
+      cloudtrail.destroy();
+      microvms.destroy();
+      ec2.destroy();
+    },
+  };
+}
