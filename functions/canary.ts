@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { parse } from 'yaml';
 import { SnapshotPathExplainer } from '../shared/app/explain-canary-path.js';
@@ -13,6 +14,7 @@ import { type CanaryTickResult, type RunCanariesDeps, runCanaries } from '../sha
 import { HttpAgentClient, LambdaCoreConnectorDirectory, SdkCanaryMicrovms } from '../shared/aws/canary-microvms.js';
 import { DynamoDbCanaryStore } from '../shared/aws/canary-store.js';
 import { createStore } from '../shared/aws/clients.js';
+import { Ec2NetworkFactsSource } from '../shared/aws/ec2-network-facts.js';
 import { LambdaCoreClient } from '../shared/aws/lambda-core-client.js';
 import type { PathExplainer } from '../shared/canary-ports.js';
 import { loadConfig } from '../shared/config.js';
@@ -90,10 +92,20 @@ export function depsFor(runtime: FunctionRuntime): CanaryFunctionDeps {
   const proxyBaseUrl = runtime.env.EGRESS_WATCH_MICROVM_PROXY_URL;
   const directory = new LambdaCoreConnectorDirectory(core, microvms);
   const monitorStore = createStore(config, runtime.aws);
+  const facts = new Ec2NetworkFactsSource(new EC2Client({ ...settings, retryMode: 'adaptive', maxAttempts: 4 }));
   return {
     expectations: () => loadExpectations(runtime.env),
+    // Live EC2 facts on the first failing probe of a tick; the stored snapshot (reconcile) if that fails.
     explainer: () =>
-      new SnapshotPathExplainer(async (scope) => (await monitorStore.loadNetworkFacts(scope)).snapshot, directory),
+      new SnapshotPathExplainer(async (scope) => {
+        try {
+          const body = await facts.describeNetwork(scope);
+          return { ...body, ...scope, capturedAt: runtime.clock.now().toISOString() };
+        } catch (error) {
+          runtime.logger.warn('live network facts failed; using the stored snapshot', { error: String(error) });
+          return (await monitorStore.loadNetworkFacts(scope)).snapshot;
+        }
+      }, directory),
     directory,
     microvms: new SdkCanaryMicrovms(microvms),
     agent: new HttpAgentClient(proxyBaseUrl ? { proxyBaseUrl } : {}),

@@ -1,7 +1,7 @@
 /**
  * Why a canary probe failed (docs/canaries.md#explanations): the static path analyzer
- * (shared/domain/path-analysis.ts) over the latest stored network snapshot (collected by reconcile, so the
- * canary itself needs no EC2 permissions), read once per tick and scope. Connector ENIs are
+ * (shared/domain/path-analysis.ts) over a network snapshot from `SnapshotLoader` (functions/canary.ts: live
+ * EC2 facts, else the stored one), loaded at most once per tick and scope, on the first failing probe. Connector ENIs are
  * owned by the Lambda service and often not visible to the account (the field notes got
  * InvalidNetworkInterfaceID.NotFound); the analysis then starts from a stand-in ENI in the connector's first
  * subnet with its security groups, which is what decides the path.

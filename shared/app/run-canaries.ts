@@ -391,6 +391,8 @@ async function record(
   state: CanaryState,
   result: CanaryTickResult,
   immediate = false,
+  /** Known cause of every failure in this run (a connector confirmed gone): no analysis needed. */
+  cause: PathExplanation | null = null,
 ): Promise<void> {
   const { run, plan } = judged;
   const streaks = { ...state.streaks };
@@ -418,7 +420,7 @@ async function record(
     streaks[fingerprint] = streak;
     if (transition === null && !streak.open) return;
     const existing = await deps.store.loadFinding(fingerprint);
-    const explanation = bad && probe ? await explain(deps, run, probe) : null;
+    const explanation = bad && probe ? (cause ?? (await explain(deps, run, probe))) : null;
     const finding = applyTransition({
       existing,
       transition,
@@ -430,7 +432,8 @@ async function record(
       at: run.startedAt,
       summary,
       evidence: { ...evidence, detail: probe?.detail ? `${probe.target}: ${probe.detail}` : evidence.detail },
-      explanation: explanation ?? existing?.explanation ?? null,
+      // A new opening is explained afresh; a still-open finding keeps its explanation until a new one comes.
+      explanation: explanation ?? (transition === null ? (existing?.explanation ?? null) : null),
       connectorName: run.connectorName,
     });
     if (!finding) return;
@@ -592,7 +595,13 @@ async function stopCanary(
             microvmId: vm.microvmId,
             blindReason: null,
           };
-          await record(deps, { run, plan }, state, result, true);
+          const cause: PathExplanation = {
+            verdict: 'blocked',
+            blockers: [
+              { component: 'network-connector', id: state.connectorId, direction: 'outbound', detail: reason },
+            ],
+          };
+          await record(deps, { run, plan }, state, result, true, cause);
         }
       } catch (error) {
         deps.logger.warn('last probe of a stopped canary failed', { error: describe(error) });

@@ -1,15 +1,42 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ScenarioResult } from '../../lab/scenarios/runner.js';
+import { playScenario } from '../../lab/scenarios/runner.js';
+import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
+import { ensureTable } from '../../shared/aws/dynamodb-table.js';
 import type { CanaryFinding, CanaryRun } from '../../shared/domain/canary.js';
-import { playScenarioForTest } from '../support/play-scenario.js';
 
 /** The article's nine verifications, as the canaries see them on the lab's virtual clock. */
 describe('e2e: canaries through both article connectors', () => {
   let result: ScenarioResult;
   const runsOf = (name: string): CanaryRun[] => result.canaryRuns.filter((r) => r.connectorName === name);
   const at = (iso: string) => iso.slice(11, 19);
+  /** Canary findings as they opened (the reporter sees each transition with its explanation at the time). */
+  const opened: { at: string; finding: CanaryFinding }[] = [];
   beforeAll(async () => {
-    result = await playScenarioForTest('article');
+    const endpoint = inject('dynamodbEndpoint');
+    const tableName = `e2e-canaries-${randomUUID().slice(0, 8)}`;
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+    });
+    await ensureTable(client, tableName);
+    client.destroy();
+    result = await playScenario({
+      scenario: loadScenarioFile('article'),
+      dynamodbEndpoint: endpoint,
+      tableName,
+      reporter: {
+        activity() {},
+        step() {},
+        finding() {},
+        canaryFinding(at, change, finding) {
+          if (change !== 'resolved') opened.push({ at: at.toISOString(), finding: structuredClone(finding) });
+        },
+      },
+    });
   }, 120_000);
 
   it('starts a canary only once each connector is ACTIVE (state transitions) and keeps one per connector', () => {
@@ -52,6 +79,19 @@ describe('e2e: canaries through both article connectors', () => {
     ) as CanaryFinding;
     expect(drift.evidence.some((e) => e.at.startsWith('2026-06-24T01:17:00'))).toBe(true);
     expect(drift.evidence.some((e) => e.at.startsWith('2026-06-24T01:21:00'))).toBe(true);
+  });
+
+  it("explains the SG change with the analyzer: the target's security group has no ingress for the connector SG", () => {
+    const targetSg = result.lab.network.idOf('security-group', 'target-sg');
+    const drift = opened.find(
+      (o) => o.finding.targetId === 'vpc-target' && o.at.startsWith('2026-06-24T01:17'),
+    )?.finding;
+    expect(drift?.explanation?.verdict).toBe('blocked');
+    expect(drift?.explanation?.blockers).toContainEqual(
+      expect.objectContaining({ component: 'security-group', id: targetSg, direction: 'inbound' }),
+    );
+    const deleted = opened.filter((o) => o.at.startsWith('2026-06-24T01:41'));
+    expect(deleted[0]?.finding.explanation?.blockers[0]).toMatchObject({ component: 'network-connector' });
   });
 
   it("confirms the NAT connector's deletion with a canary run before CloudTrail's event is delivered", () => {

@@ -91,11 +91,9 @@ describe('EC2 network facts adapter', () => {
         Filters: [{ Name: 'tag-key', Values: ['aws:lambda:networkConnectorId'] }],
       })
       .resolves({ NetworkInterfaces: [connectorEni] });
-    mock
-      .on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'vpc-id', Values: ['vpc-1'] }] })
-      .resolves({
-        NetworkInterfaces: [connectorEni, { NetworkInterfaceId: 'eni-t', VpcId: 'vpc-1', SubnetId: 'subnet-1' }],
-      });
+    mock.on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'vpc-id', Values: ['vpc-1'] }] }).resolves({
+      NetworkInterfaces: [connectorEni, { NetworkInterfaceId: 'eni-t', VpcId: 'vpc-1', SubnetId: 'subnet-1' }],
+    });
 
     const body = await new Ec2NetworkFactsSource(ec2).describeNetwork({ account: '111122223333', region: 'eu-west-1' });
 
