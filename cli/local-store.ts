@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../lab/dynamodb-local.js';
+import { awsClientOptions } from '../shared/aws/client-options.js';
 import { DynamoDbStore } from '../shared/aws/dynamodb-store.js';
 import { ensureTable } from '../shared/aws/dynamodb-table.js';
 import { type CliConfig, loadCliConfig } from '../shared/config.js';
@@ -32,6 +33,7 @@ export async function openLocalStore(
   const tableName =
     options.tableName ?? config.tableName ?? (external ? `egress-watch-${Date.now().toString(36)}` : 'egress-watch');
   const client = new DynamoDBClient({
+    ...awsClientOptions(),
     endpoint,
     region: config.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -3,6 +3,8 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch expectations check <file>
+ *   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json]
  *   egress-watch reconcile [--json] [--scenario <name>] [--account <id>] [--region <r>]
  */
 import { loadCliConfig } from '../shared/config.js';
@@ -16,6 +18,8 @@ const USAGE = `usage:
   egress-watch start [--scenario <name>] [--speed <factor>] [--out <dir>] [--clean-delivery] [--quiet]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
   egress-watch lab serve [--port 4566] [--scenario <name>] [--play] [--speed <factor>]
+  egress-watch expectations check <file>
+  egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]
   egress-watch reconcile [--json] [--scenario <name>] [--account <12-digit id>] [--region <region>]
   egress-watch help`;
 
@@ -31,21 +35,28 @@ async function main(argv: string[]): Promise<number> {
       const target = positionals[0];
       if (!target) throw new UsageError('replay needs a file or directory of EventBridge events');
       if (positionals.length > 1) throw new UsageError(`replay takes one file or directory, got ${positionals.length}`);
-      await replayCommand({
+      return replayCommand({
         target,
         json: values.json ?? false,
         allowAccounts: values['allow-account'] ?? [],
         config: loadCliConfig(),
       });
-      return 0;
     }
     case 'start': {
       const { startCommand } = await import('./start.js');
       return startCommand(rest);
     }
+    case 'explain': {
+      const { explainCommand } = await import('./explain.js');
+      return explainCommand(rest);
+    }
     case 'lab': {
       const { labCommand } = await import('./lab.js');
       return labCommand(rest);
+    }
+    case 'expectations': {
+      const { expectationsCommand } = await import('./expectations.js');
+      return expectationsCommand(rest);
     }
     case 'reconcile': {
       const { reconcileCommand } = await import('./reconcile.js');

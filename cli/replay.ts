@@ -3,7 +3,7 @@
  * use cases as the Lambdas, on DynamoDB Local, and prints the result (format: docs/architecture.md#replay-json).
  */
 import { existsSync } from 'node:fs';
-import { ingestEvents } from '../shared/app/ingest-events.js';
+import { type IngestCounts, ingestEvents } from '../shared/app/ingest-events.js';
 import { projectScopes } from '../shared/app/project-scopes.js';
 import type { CliConfig } from '../shared/config.js';
 import { UsageError } from '../shared/domain/errors.js';
@@ -47,6 +47,8 @@ export interface ReplayOutput {
   }[];
   ignored: { eventId: string; reason: string }[];
   rejected: { eventId: string | null; error: string }[];
+  /** Every input in exactly one bucket: received = stored + duplicates + ignored + rejected. */
+  counts: IngestCounts;
 }
 
 export interface ReplayResult {
@@ -73,7 +75,11 @@ export async function replayEvents(
     views.push(...(await store.listConnectors(scope)));
     findings.push(...(await store.listFindings(scope)));
   }
-  return { output: toReplayOutput(views, findings, report.ignored, report.rejected), views, findings };
+  return {
+    output: toReplayOutput(views, findings, report.ignored, report.rejected, report.counts),
+    views,
+    findings,
+  };
 }
 
 function sortScopes(scopes: Scope[]): Scope[] {
@@ -85,6 +91,7 @@ export function toReplayOutput(
   findings: Finding[],
   ignored: { eventId: string; reason: string }[],
   rejected: { eventId: string | null; error: string }[],
+  counts: IngestCounts,
 ): ReplayOutput {
   return {
     connectors: views.map((v) => ({
@@ -117,16 +124,18 @@ export function toReplayOutput(
       lastSeen: f.lastSeen,
       summary: f.summary,
     })),
-    // Deduplicated and sorted so a shuffled or duplicated input prints the same lists.
-    ignored: uniqueSorted(ignored, (i) => `${i.eventId}\u0000${i.reason}`),
-    rejected: uniqueSorted(rejected, (r) => `${r.eventId ?? ''}\u0000${r.error}`),
+    // Sorted so a shuffled input prints the same lists; never merged, so each entry is one input.
+    ignored: sortedBy(ignored, (i) => `${i.eventId}\u0000${i.reason}`),
+    rejected: sortedBy(rejected, (r) => `${r.eventId ?? ''}\u0000${r.error}`),
+    counts,
   };
 }
 
-function uniqueSorted<T>(items: T[], key: (item: T) => string): T[] {
-  const map = new Map<string, T>();
-  for (const item of items) map.set(key(item), item);
-  return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
+function sortedBy<T>(items: T[], key: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 export function renderReplay(result: ReplayResult): string {
@@ -159,10 +168,13 @@ export interface ReplayCommandOptions {
 }
 
 /**
- * Runs `egress-watch replay` and writes its output to stdout.
+ * Runs `egress-watch replay` and writes its output to stdout. Returns the exit code: 0, even with findings
+ * or rejected inputs.
  * @throws UsageError when the target does not exist or an `--allow-account` is not 12 digits.
+ * @throws IngestInterruptedError (a DependencyError, exit 1) when the store failed past its retry budget;
+ *   its message says how far the run got.
  */
-export async function replayCommand(options: ReplayCommandOptions): Promise<void> {
+export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
   const allowed = resolveAllowList(options.allowAccounts, options.config);
   if (!existsSync(options.target)) throw new UsageError(`no such file or directory: ${options.target}`);
   const events = loadEventInputs(options.target);
@@ -170,6 +182,7 @@ export async function replayCommand(options: ReplayCommandOptions): Promise<void
   try {
     const result = await replayEvents(local.store, events, allowed);
     process.stdout.write(options.json ? `${JSON.stringify(result.output, null, 2)}\n` : `${renderReplay(result)}\n`);
+    return 0;
   } finally {
     await local.close();
   }

@@ -50,6 +50,7 @@ export function makeHandler(deps: IngestFunctionDeps): LambdaHandler<EventBridge
     return {
       stored: report.stored.length,
       duplicates: report.duplicates.length,
+      counts: report.counts,
       ignored: report.ignored,
       rejected: report.rejected,
     };

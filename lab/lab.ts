@@ -43,7 +43,12 @@ export interface LabOptions {
   edgePort?: number;
   serverlessYml?: string;
   snsTopics?: string[];
+  /** The expectations document for the canary function (a scenario's `monitor:` block); none = canaries idle. */
+  monitor?: unknown;
 }
+
+/** The canary image every lab with a `monitor` registers (its VMs run canary-agent/agent.ts). */
+export const LAB_CANARY_IMAGE = { name: 'egress-watch-canary', appKind: 'canary-agent' } as const;
 
 export type LabHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -71,6 +76,7 @@ export class Lab {
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
   private readonly listeners: ((activity: LabActivity) => void)[] = [];
   private readonly projectionHooks: ((at: Date) => Promise<void>)[] = [];
+  private readonly scheduledHooks: ((functionName: string, at: Date) => Promise<void>)[] = [];
   private edge: Edge | undefined;
   private poller: DynamoDbStreamPoller | undefined;
   private projectHandler: LabHandler | undefined;
@@ -84,6 +90,7 @@ export class Lab {
     this.network = NetworkWorld.fromSpec(options.network, ctx);
     this.compute = new ComputeWorld(ctx, this.network, options.compute ?? {});
     for (const image of options.images) this.compute.microvms.registerImage(image);
+    if (options.monitor !== undefined) this.compute.microvms.registerImage(LAB_CANARY_IMAGE);
     this.callers = new CallerRegistry(options.account);
     for (const [key, caller] of Object.entries(options.callers)) this.callers.register(key, caller);
     this.sns = createSnsEmulator({ topics: options.snsTopics ?? [], clock: this.clock });
@@ -129,6 +136,11 @@ export class Lab {
     this.projectionHooks.push(hook);
   }
 
+  /** Runs after every scheduled invocation (e.g. a canary tick), so observers see its results in order. */
+  afterScheduled(hook: (functionName: string, at: Date) => Promise<void>): void {
+    this.scheduledHooks.push(hook);
+  }
+
   errors(): { functionName: string; error: string }[] {
     return [...this.handlerErrors];
   }
@@ -166,6 +178,11 @@ export class Lab {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The canary function (docs/canaries.md): expectations inline, the lab's canary image, and the
+      // endpoint proxy in its path form (fetch cannot set the Host header of a per-VM endpoint).
+      EGRESS_WATCH_EXPECTATIONS: JSON.stringify(this.options.monitor ?? { connectors: [] }),
+      EGRESS_WATCH_CANARY_IMAGE_ARN: `arn:aws:lambda:${this.options.region}:${this.options.account}:microvm-image:${LAB_CANARY_IMAGE.name}`,
+      EGRESS_WATCH_MICROVM_PROXY_URL: this.url,
     };
   }
 
@@ -274,6 +291,7 @@ export class Lab {
       );
       // What a scheduled function appended to the event log (reconcile's repairs and observations) is projected.
       await this.drainStream();
+      for (const hook of this.scheduledHooks) await hook(functionName, this.clock.now());
     };
     this.clock.after(everyMs, fire);
   }

@@ -20,3 +20,18 @@ export interface NetworkFactsStore {
   /** Writes unless a snapshot captured later is already stored ('stale'). */
   saveNetworkFacts(scope: Scope, facts: NetworkFacts): Promise<FactsSaveOutcome>;
 }
+
+/** A connector as the explain use case needs it. */
+export interface ConnectorRecord {
+  id: string;
+  name: string;
+  arn: string;
+  state: string | null;
+  subnetIds: string[];
+  securityGroupIds: string[];
+}
+
+/** Finds a network connector by name or id (Lambda Core). Resolves null when none matches. */
+export interface ConnectorDirectory {
+  findConnector(nameOrId: string): Promise<ConnectorRecord | null>;
+}

@@ -27,23 +27,27 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { HyperplaneEniView } from '../domain/connector-lifecycle.js';
 import { fingerprintOf } from '../domain/fingerprint.js';
+import { clipText } from '../domain/input-limits.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from '../domain/model.js';
 import { NO_NETWORK_FACTS } from '../domain/model.js';
 import { type NetworkSnapshot, networkFactsOf } from '../domain/network-facts.js';
 import type { FactsSaveOutcome } from '../network-ports.js';
-import type {
-  AppendOutcome,
-  FindingChange,
-  MonitorStore,
-  Projection,
-  QuarantineEntry,
-  SaveOutcome,
-  Scope,
+import {
+  type AppendOutcome,
+  type FindingChange,
+  ItemRefusedError,
+  type MonitorStore,
+  type Projection,
+  type QuarantineEntry,
+  type SaveOutcome,
+  type Scope,
 } from '../ports.js';
 
 const QUARANTINE_TTL_DAYS = 30;
-/** DynamoDB's item limit is 400 KB; keep the quarantined payload well under it. */
+/** DynamoDB's item limit is 400 KB; keep the quarantined payload (UTF-8 bytes) well under it. */
 const MAX_QUARANTINE_BYTES = 300_000;
+const MAX_QUARANTINE_ERROR_BYTES = 4096;
+const MAX_QUARANTINE_ID_BYTES = 1024;
 const WRITE_CONCURRENCY = 8;
 /** Compressed snapshot budget per item (DynamoDB's item limit is 400 KB). */
 const MAX_FACTS_BYTES = 350_000;
@@ -90,21 +94,21 @@ export class DynamoDbStore implements MonitorStore {
       return 'stored';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
-      throw error;
+      throw refusedOr(error);
     }
   }
 
+  /** Raw text, reason and eventId are cut by UTF-8 bytes so the item stays under DynamoDB's 400 KB. */
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    const raw =
-      entry.raw.length > MAX_QUARANTINE_BYTES ? `${entry.raw.slice(0, MAX_QUARANTINE_BYTES)}…[truncated]` : entry.raw;
+    const raw = clipText(entry.raw, MAX_QUARANTINE_BYTES);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
           pk: `QUARANTINE#${entry.receivedAt.slice(0, 10)}`,
           sk: `${entry.receivedAt}#${randomUUID()}`,
-          eventId: entry.eventId ?? undefined,
-          error: entry.error,
+          eventId: entry.eventId === null ? undefined : clipText(entry.eventId, MAX_QUARANTINE_ID_BYTES),
+          error: clipText(entry.error, MAX_QUARANTINE_ERROR_BYTES),
           raw,
           ttl: Math.floor(Date.parse(entry.receivedAt) / 1000) + QUARANTINE_TTL_DAYS * 86_400,
         },
@@ -368,6 +372,17 @@ export class DynamoDbStore implements MonitorStore {
     } while (start);
     return items;
   }
+}
+
+/**
+ * DynamoDB answers ValidationException for items it cannot hold (a key over 1,024/2,048 bytes, an item over
+ * 400 KB): that is the event's fault, not the table's, so it becomes an ItemRefusedError.
+ */
+function refusedOr(error: unknown): unknown {
+  if (error instanceof Error && error.name === 'ValidationException') {
+    return new ItemRefusedError(`DynamoDB ValidationException: ${clipText(error.message, 512)}`, { cause: error });
+  }
+  return error;
 }
 
 function findingChanges(previous: Record<string, string>, findings: Finding[]): FindingChange[] {

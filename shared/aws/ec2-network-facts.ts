@@ -52,6 +52,7 @@ import type {
 } from '../domain/network-facts.js';
 import type { NetworkFactsSource, NetworkSnapshotBody } from '../network-ports.js';
 import type { Scope } from '../ports.js';
+import { awsRequestHandler } from './client-options.js';
 
 /** Tag keys Lambda puts on connector ENIs (docs/network-facts.md). */
 export const CONNECTOR_ID_TAG_KEY = 'aws:lambda:networkConnectorId';
@@ -109,6 +110,9 @@ export function rateLimitEc2Client(client: EC2Client, bucket: TokenBucket): void
   );
 }
 
+/** Request time-out for EC2 Describe* reads, ms. */
+const READ_REQUEST_TIMEOUT_MS = 15_000;
+
 export interface Ec2ClientSettings {
   region: string;
   /** AWS_ENDPOINT_URL-style override (the lab); the SDK default otherwise. */
@@ -127,6 +131,8 @@ export function createEc2Client(settings: Ec2ClientSettings): EC2Client {
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     retryMode: 'adaptive',
     maxAttempts: settings.maxAttempts ?? 8,
+    // Describe* pages can take seconds; a frozen endpoint must still fail (client-options.ts).
+    requestHandler: awsRequestHandler({ requestTimeoutMs: READ_REQUEST_TIMEOUT_MS }),
   });
 }
 

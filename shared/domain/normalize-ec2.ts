@@ -82,8 +82,8 @@ function createNetworkInterface(req: Json, res: Json, base: BaseFields): FamilyO
     field(eni, 'tagSet'),
   );
   const operatorPrincipal = str(path(eni, 'operator', 'principal')) ?? str(path(req, 'operator', 'principal'));
-  const connectorId = tags[CONNECTOR_ID_TAG] ?? null;
-  const connectorName = tags[CONNECTOR_NAME_TAG] ?? null;
+  const connectorId = tags.get(CONNECTOR_ID_TAG) ?? null;
+  const connectorName = tags.get(CONNECTOR_NAME_TAG) ?? null;
   const byConnectorOperator =
     base.actor.invokedBy === CONNECTOR_OPERATOR_PRINCIPAL || operatorPrincipal === CONNECTOR_OPERATOR_PRINCIPAL;
   const dryRun = bool(field(req, 'dryRun')) === true || (base.errorCode?.endsWith('DryRunOperation') ?? false);
@@ -132,12 +132,19 @@ function groupIds(...sets: unknown[]): string[] {
   return [];
 }
 
-const PROTOCOL_NAMES: Record<string, string> = { '-1': 'all', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+/** IANA protocol numbers EC2 writes for ipProtocol; a Map so that a value such as "constructor" is just a name. */
+const PROTOCOL_NAMES = new Map([
+  ['-1', 'all'],
+  ['6', 'tcp'],
+  ['17', 'udp'],
+  ['1', 'icmp'],
+  ['58', 'icmpv6'],
+]);
 
 function protocolName(value: unknown): string | null {
   const raw = str(value);
   if (raw === null) return null;
-  return PROTOCOL_NAMES[raw] ?? raw.toLowerCase();
+  return PROTOCOL_NAMES.get(raw) ?? raw.toLowerCase();
 }
 
 function ruleKey(

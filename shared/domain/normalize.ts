@@ -5,6 +5,7 @@
  * See docs/ingest.md.
  */
 import type { CloudTrailRecord } from './event-schema.js';
+import { INPUT_LIMITS, utf8Bytes } from './input-limits.js';
 import type { NormalizeResult } from './model.js';
 import { normalizeEc2 } from './normalize-ec2.js';
 import { type BaseFields, checkEnvelope, type FamilyOutcome, type NormalizeOptions } from './normalize-envelope.js';
@@ -14,7 +15,7 @@ export type { NormalizeOptions } from './normalize-envelope.js';
 
 /**
  * One raw EventBridge event → accepted (a `NormalizedEvent`), ignored (with the reason) or rejected (with
- * the error). Never throws.
+ * the error). Never throws; inputs over the limits in `input-limits.ts` are rejected naming the limit.
  */
 export function normalizeEvent(raw: unknown, options: NormalizeOptions): NormalizeResult {
   const checked = checkEnvelope(raw, options);
@@ -22,6 +23,14 @@ export function normalizeEvent(raw: unknown, options: NormalizeOptions): Normali
   const { record, base } = checked;
   const outcome = dispatch(record, base);
   if ('ignore' in outcome) return { outcome: 'ignored', eventId: record.eventID, reason: outcome.ignore };
+  const bytes = utf8Bytes(JSON.stringify(outcome));
+  if (bytes > INPUT_LIMITS.storedEventBytes) {
+    return {
+      outcome: 'rejected',
+      eventId: record.eventID,
+      error: `normalized event is ${bytes} bytes, over the ${INPUT_LIMITS.storedEventBytes}-byte stored-event limit (limit storedEventBytes)`,
+    };
+  }
   return { outcome: 'accepted', event: outcome };
 }
 

@@ -127,6 +127,8 @@ interface IndexedAcl {
 
 interface IndexedRule {
   securityGroupRuleId: string;
+  /** "tcp 443-443 10.0.0.0/16, sg-…" for details. */
+  text: string;
   groupId: string;
   /** 'all' | 'tcp' | 'udp' | other protocol text */
   protocol: string;
@@ -145,6 +147,8 @@ interface IndexedGroup {
 interface IndexedEni {
   fact: NetworkInterfaceFact;
   ips: number[];
+  /** The source hop's detail, prepared once. */
+  hopDetail: string;
 }
 
 const PROTOCOL_NUMBER: Record<PathProtocol, number> = { tcp: 6, udp: 17 };
@@ -170,8 +174,17 @@ function naclProtocol(protocol: string): number {
   return Number.isInteger(n) ? n : -2;
 }
 
+const formatted = new Map<number, string>();
+
+/** Dotted-quad text of an address, memoized (the same few addresses recur in every path's details). */
 function formatIp(value: number): string {
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+  let text = formatted.get(value);
+  if (text === undefined) {
+    if (formatted.size > 100_000) formatted.clear();
+    text = `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+    formatted.set(value, text);
+  }
+  return text;
 }
 
 function ruleLabel(ruleNumber: number): string {
@@ -259,7 +272,12 @@ export class PathAnalyzer {
     }
     for (const eni of snapshot.networkInterfaces) {
       const ips = eni.privateIpAddresses.map(parseIpv4).filter((ip): ip is number => ip !== undefined);
-      const indexed = { fact: eni, ips };
+      const first = ips[0];
+      const indexed = {
+        fact: eni,
+        ips,
+        hopDetail: `${first === undefined ? 'no address' : formatIp(first)} in ${eni.subnetId} (${eni.availabilityZone}), groups ${eni.securityGroupIds.join(', ') || 'none'}`,
+      };
       this.enis.set(eni.networkInterfaceId, indexed);
       let byIp = this.eniByVpcIp.get(eni.vpcId);
       if (!byIp) {
@@ -322,7 +340,7 @@ export class PathAnalyzer {
     out.hops.push({
       component: 'network-interface',
       id: src.networkInterfaceId,
-      detail: `${formatIp(sourceIp)} in ${src.subnetId} (${src.availabilityZone}), groups ${src.securityGroupIds.join(', ') || 'none'}`,
+      detail: source.hopDetail,
     });
 
     const ip = this.resolve(vpc, destination.host, out);
@@ -534,7 +552,7 @@ export class PathAnalyzer {
           out.hops.push({
             component: 'security-group',
             id: groupId,
-            detail: `${direction} allowed by ${rule.securityGroupRuleId} (${describeRule(rule)})`,
+            detail: `${direction} allowed by ${rule.securityGroupRuleId} (${rule.text})`,
           });
           return;
         }
@@ -575,61 +593,102 @@ export class PathAnalyzer {
       });
       return;
     }
-    const protocol = PROTOCOL_NUMBER[destination.protocol];
     const peer = formatIp(peerIp);
-    const legs: { entries: IndexedAclEntry[]; port: number; direction: PathDirection; text: string }[] =
-      side === 'source'
-        ? [
-            {
-              entries: acl.outbound,
-              port: destination.port,
-              direction: 'outbound',
-              text: `outbound ${destination.protocol}/${destination.port} to ${peer}`,
-            },
-            {
-              entries: acl.inbound,
-              port: this.ephemeralPort,
-              direction: 'return-inbound',
-              text: `the reply inbound ${destination.protocol}/${this.ephemeralPort} (ephemeral) from ${peer}`,
-            },
-          ]
-        : [
-            {
-              entries: acl.inbound,
-              port: destination.port,
-              direction: 'inbound',
-              text: `inbound ${destination.protocol}/${destination.port} from ${peer}`,
-            },
-            {
-              entries: acl.outbound,
-              port: this.ephemeralPort,
-              direction: 'return-outbound',
-              text: `the reply outbound ${destination.protocol}/${this.ephemeralPort} (ephemeral) to ${peer}`,
-            },
-          ];
-    for (const leg of legs) {
-      const decisive = leg.entries.find(
-        (e) =>
-          blockContains(e.block, peerIp) &&
-          (e.protocol === -1 || (e.protocol === protocol && leg.port >= e.from && leg.port <= e.to)),
+    const { port } = destination;
+    const reply = this.ephemeralPort;
+    if (side === 'source') {
+      this.aclLeg(
+        acl,
+        acl.outbound,
+        port,
+        'outbound',
+        side,
+        subnetId,
+        destination,
+        peerIp,
+        `outbound ${destination.protocol}/${port} to ${peer}`,
+        out,
       );
-      if (decisive?.allow) {
-        out.hops.push({
-          component: 'network-acl',
-          id: acl.networkAclId,
-          detail: `${ruleLabel(decisive.ruleNumber)} allows ${leg.text}`,
-        });
-        continue;
+      this.aclLeg(
+        acl,
+        acl.inbound,
+        reply,
+        'return-inbound',
+        side,
+        subnetId,
+        destination,
+        peerIp,
+        `the reply inbound ${destination.protocol}/${reply} (ephemeral) from ${peer}`,
+        out,
+      );
+    } else {
+      this.aclLeg(
+        acl,
+        acl.inbound,
+        port,
+        'inbound',
+        side,
+        subnetId,
+        destination,
+        peerIp,
+        `inbound ${destination.protocol}/${port} from ${peer}`,
+        out,
+      );
+      this.aclLeg(
+        acl,
+        acl.outbound,
+        reply,
+        'return-outbound',
+        side,
+        subnetId,
+        destination,
+        peerIp,
+        `the reply outbound ${destination.protocol}/${reply} (ephemeral) to ${peer}`,
+        out,
+      );
+    }
+  }
+
+  /** One NACL direction: the lowest-numbered matching entry decides (the `*` entry denies what none matched). */
+  private aclLeg(
+    acl: IndexedAcl,
+    entries: IndexedAclEntry[],
+    port: number,
+    direction: PathDirection,
+    side: 'source' | 'destination',
+    subnetId: string,
+    destination: PathDestination,
+    peerIp: number,
+    text: string,
+    out: PathAnalysis,
+  ): void {
+    const protocol = PROTOCOL_NUMBER[destination.protocol];
+    let decisive: IndexedAclEntry | undefined;
+    for (const e of entries) {
+      if (
+        blockContains(e.block, peerIp) &&
+        (e.protocol === -1 || (e.protocol === protocol && port >= e.from && port <= e.to))
+      ) {
+        decisive = e;
+        break;
       }
-      const ruleNumber = decisive?.ruleNumber ?? DEFAULT_RULE_NUMBER;
-      out.blockers.push({
+    }
+    if (decisive?.allow) {
+      out.hops.push({
         component: 'network-acl',
         id: acl.networkAclId,
-        direction: leg.direction,
-        ruleNumber,
-        detail: `${side} subnet ${subnetId}: ${ruleLabel(ruleNumber)} of ${acl.networkAclId} denies ${leg.text}`,
+        detail: `${ruleLabel(decisive.ruleNumber)} allows ${text}`,
       });
+      return;
     }
+    const ruleNumber = decisive?.ruleNumber ?? DEFAULT_RULE_NUMBER;
+    out.blockers.push({
+      component: 'network-acl',
+      id: acl.networkAclId,
+      direction,
+      ruleNumber,
+      detail: `${side} subnet ${subnetId}: ${ruleLabel(ruleNumber)} of ${acl.networkAclId} denies ${text}`,
+    });
   }
 
   private deliverLocally(
@@ -721,8 +780,9 @@ function indexRule(rule: SecurityGroupRuleFact, prefixLists: Map<string, string[
     ...(rule.cidrIpv4 ? [rule.cidrIpv4] : []),
     ...(rule.prefixListId ? (prefixLists.get(rule.prefixListId) ?? []) : []),
   ];
-  return {
+  const indexed: IndexedRule = {
     securityGroupRuleId: rule.securityGroupRuleId,
+    text: '',
     groupId: rule.groupId,
     protocol: sgProtocol(rule.ipProtocol),
     from: rule.fromPort,
@@ -730,6 +790,8 @@ function indexRule(rule: SecurityGroupRuleFact, prefixLists: Map<string, string[
     blocks: cidrs.map(parseCidrBlock).filter((b): b is Ipv4Block => b !== undefined),
     ...(rule.referencedGroupId ? { referencedGroupId: rule.referencedGroupId } : {}),
   };
+  indexed.text = describeRule(indexed);
+  return indexed;
 }
 
 function ruleCovers(rule: IndexedRule, destination: PathDestination): boolean {
