@@ -46,7 +46,6 @@ export interface LifecycleResult {
   conflicts: EventConflict[];
 }
 
-<<<<<<< HEAD
 /**
  * Deduplicated by eventId and ordered by eventTime then eventId. Identical copies collapse; copies with
  * different content are a conflict whose winner is the smallest content hash (order-independent).
@@ -75,31 +74,6 @@ export function canonicalSet(events: readonly NormalizedEvent[]): {
   const { winners, conflicts } = resolveVariants(hashed);
   for (const w of winners) ordered.push(w.event);
   return { ordered: ordered.sort(compareEvents), conflicts };
-=======
-/** Deduplicated by eventId (first occurrence wins), ordered by eventTime, then the same-second rank, then eventId. */
-export function canonicalOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
-  const seen = new Map<string, NormalizedEvent>();
-  for (const e of events) if (!seen.has(e.eventId)) seen.set(e.eventId, e);
-  return [...seen.values()].sort(
-    (a, b) =>
-      (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0) ||
-      tieRank(a) - tieRank(b) ||
-      (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
-  );
->>>>>>> reconcile
-}
-
-/**
- * CloudTrail `eventTime` has one-second resolution: records of the same second have no known order. Within a
- * second, failures and removals come first (the retry or re-apply that follows them succeeds/authorizes), then
- * the rest, then reconcile observations (what the APIs showed settles the subject).
- */
-function tieRank(e: NormalizedEvent): number {
-  if (e.kind.startsWith('observed.')) return 2;
-  if (e.errorCode) return 0;
-  if (e.kind === 'network.security-group') return e.change === 'revoke' ? 0 : 1;
-  if (e.kind === 'network.route' || e.kind === 'network.nacl-entry') return e.change === 'delete' ? 0 : 1;
-  return 1;
 }
 
 const GONE = new Set(['DELETING', 'DELETED']);

@@ -95,8 +95,24 @@ export function resolveVariants(events: readonly HashedEvent[]): {
   return { winners, conflicts };
 }
 
-/** Canonical fold order: by eventTime, then eventId (the order of the log's sort keys). */
+/** Canonical fold order: by eventTime, then the same-second rank (tieRank), then eventId. Checkpoints are
+ * whole hours, so events of one second are always folded together and this order is total within them. */
 export function compareEvents(a: NormalizedEvent, b: NormalizedEvent): number {
   if (a.eventTime !== b.eventTime) return a.eventTime < b.eventTime ? -1 : 1;
+  const rank = tieRank(a) - tieRank(b);
+  if (rank !== 0) return rank;
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/**
+ * CloudTrail `eventTime` has one-second resolution: records of the same second have no known order. Within a
+ * second, failures and removals come first (the retry or re-apply that follows them succeeds/authorizes), then
+ * the rest, then reconcile observations (what the APIs showed settles the subject).
+ */
+function tieRank(e: NormalizedEvent): number {
+  if (e.kind.startsWith('observed.')) return 2;
+  if (e.errorCode) return 0;
+  if (e.kind === 'network.security-group') return e.change === 'revoke' ? 0 : 1;
+  if (e.kind === 'network.route' || e.kind === 'network.nacl-entry') return e.change === 'delete' ? 0 : 1;
+  return 1;
 }
