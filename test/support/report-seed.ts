@@ -60,6 +60,7 @@ export async function seedReportTable(
   // The projection's current views (docs/projection.md: VIEWS#<account>#<region>, CONN#… and FINDING#…).
   const views = `VIEWS#${scope.account}#${scope.region}`;
   await store.putItems([
+    { pk: 'SCOPES', sk: `${scope.account}#${scope.region}`, body: JSON.stringify(scope), attributes: { ...scope } },
     ...f.connectors().map((c) => ({ pk: views, sk: `CONN#${c.id}`, body: JSON.stringify(c) })),
     ...f.findings().map((x) => ({ pk: views, sk: `FINDING#${x.fingerprint}`, body: JSON.stringify(x) })),
   ]);
