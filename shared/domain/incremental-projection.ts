@@ -11,7 +11,14 @@ import {
   SCOPE_OWNER,
   type TrackedFinding,
 } from './connector-lifecycle.js';
-import { type EventConflict, type HashedEvent, hashText, resolveVariants, stableStringify } from './event-identity.js';
+import {
+  compareEvents,
+  type EventConflict,
+  type HashedEvent,
+  hashText,
+  resolveVariants,
+  stableStringify,
+} from './event-identity.js';
 import type { ConnectorRef, ConnectorView, NetworkEvent, NetworkFacts, NormalizedEvent } from './model.js';
 import { affectedConnectors } from './network-relevance.js';
 
@@ -252,7 +259,8 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
   const ordered = (resolved.winners as (HashedEvent & { key: string })[])
     .filter((w) => (winners[w.event.eventId] ?? w.hash) === w.hash)
     .map((w) => ({ key: keyOf.get(w.event) as string, event: w.event }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // The canonical fold order (eventTime, same-second rank, eventId); the key only breaks exact ties.
+    .sort((a, b) => compareEvents(a.event, b.event) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const rawKeys = input.tail.map((l) => l.key).sort();
 
   const seed: FoldSeed = {
