@@ -145,7 +145,7 @@ function parseRoutes(text: string): SlackRoute[] {
   for (const part of text
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)) {
+    .filter((s) => s !== '' && s !== 'none')) {
     const [key, channel] = part.split('=').map((s) => s.trim());
     if (!key || !channel)
       throw new AlertsConfigError(`EGRESS_WATCH_SLACK_ROUTES: "${part}" is not <severity|tag:x>=<channel>`);
@@ -164,7 +164,7 @@ function parseDryRun(text: string): ReadonlySet<'slack' | 'sns'> {
   const names = text
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean);
+    .filter((s) => s !== '' && s !== 'none');
   const out = new Set<'slack' | 'sns'>();
   for (const n of names) {
     if (n === 'all') return new Set(['slack', 'sns']);
