@@ -120,6 +120,7 @@ export interface IncidentBook {
 }
 
 export interface SilenceMatch {
+  /** A connector id, or a connector name (matches members whose connectorName is this). */
   connectorId?: string;
   rule?: string;
   severity?: Severity;
@@ -175,8 +176,14 @@ export const PARENT_RULES: ReadonlySet<string> = new Set([
   RULES.connectorFailed.id,
 ]);
 
-/** Rules whose findings, opened by one change under several connectors, are one incident. */
-const CHANGE_GROUPED_RULES: ReadonlySet<string> = new Set([RULES.networkPathChanged.id]);
+/**
+ * Rules whose findings, opened by one call under several connectors (a NAT gateway deleted, a rule removed
+ * from a security group several connectors use, one MicroVM run naming two connectors), are one incident.
+ */
+const CHANGE_GROUPED_RULES: ReadonlySet<string> = new Set([
+  RULES.networkPathChanged.id,
+  RULES.microvmMultipleEgressConnectors.id,
+]);
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, warning: 2, info: 3 };
 
@@ -266,7 +273,12 @@ export function activeSilence(
   for (const s of ctx.silences) {
     if (!covers(s, at) && !covers(s, ctx.now)) continue;
     const m = s.match;
-    if (m.connectorId !== undefined && !incident.connectorIds.includes(m.connectorId)) continue;
+    if (
+      m.connectorId !== undefined &&
+      !incident.members.some((x) => x.connectorId === m.connectorId || x.connectorName === m.connectorId)
+    ) {
+      continue;
+    }
     if (m.rule !== undefined && !rules.has(m.rule)) continue;
     if (m.severity !== undefined && m.severity !== incident.severity) continue;
     if (m.tag !== undefined && !tags.has(m.tag)) continue;

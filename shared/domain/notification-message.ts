@@ -71,9 +71,17 @@ export function headline(t: IncidentTransition): string {
   return `${transitionVerb(t.kind)} ${t.incident.severity} · ${ruleTitle(t.incident.rule)}${flapping} · ${who}${open}`;
 }
 
-/** The SNS subject: under 100 characters, no line breaks (SNS Publish rejects either). */
+/**
+ * The SNS subject: "[egress-watch] OPENED critical connector-deleted-while-in-use: nat-egress-connector";
+ * under 100 characters and without line breaks (SNS Publish rejects either).
+ */
 export function subjectLine(t: IncidentTransition): string {
-  const text = `[egress-watch] ${headline(t)}`.replace(/[\r\n]+/g, ' ');
+  const connectors = incidentConnectors(t.incident).map((c) => c.name ?? c.id);
+  const who = connectors.length > 2 ? `${connectors.length} connectors` : connectors.join(', ');
+  const text = `[egress-watch] ${transitionVerb(t.kind)} ${t.incident.severity} ${t.incident.rule}: ${who}`.replace(
+    /[\r\n]+/g,
+    ' ',
+  );
   return text.length <= MAX_SUBJECT_LENGTH ? text : `${text.slice(0, MAX_SUBJECT_LENGTH - 1)}…`;
 }
 

@@ -125,5 +125,11 @@ export function renderForTerminal(message: { text?: string; blocks?: unknown[] }
     }
   }
   if (lines.length === 0 && message.text) lines.push(message.text);
-  return lines.map((l) => l.replace(/<!date\^\d+\^[^|]*\|([^>]+)>/g, '$1').replace(/<([^|>]+)\|([^>]+)>/g, '$2 ($1)'));
+  return lines.map((l) =>
+    l
+      .replace(/<!date\^\d+\^[^|]*\|([^>]+)>/g, '$1')
+      .replace(/<([^|>]+)\|([^>]+)>/g, '$2 ($1)')
+      .replace(/:[a-z_]+:\s?/g, '')
+      .replace(/[*`~]/g, ''),
+  );
 }
