@@ -3,6 +3,8 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch silence add|list|remove …          silences (docs/alerts.md)
+ *   egress-watch notifications redrive [--max N]     resend dead-lettered notifications
  */
 import { parseArgs } from 'node:util';
 import { replayCommand } from './replay.js';
@@ -12,7 +14,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const USAGE = `usage:
   egress-watch start [--scenario article|bad-day|hyperplane] [--speed <factor>] [--out <dir>]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
-  egress-watch lab serve [--port 4566] [--scenario <name>]`;
+  egress-watch lab serve [--port 4566] [--scenario <name>]
+  egress-watch silence add (--connector <id|name> | --rule <id> | --severity <s> | --tag <t>)... (--for 2h | --until <ISO>) --reason <text> [--starts <ISO>] [--by <name>]
+  egress-watch silence list [--json] | silence remove <silence-id>
+  egress-watch notifications redrive [--max 100]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +40,16 @@ async function main(argv: string[]): Promise<number> {
     case 'lab': {
       const { labCommand } = await import('./lab.js');
       return labCommand(rest);
+    }
+    case 'silence':
+    case 'notifications': {
+      const alerts = await import('./alerts.js');
+      try {
+        return command === 'silence' ? await alerts.silenceCommand(rest) : await alerts.notificationsCommand(rest);
+      } catch (error) {
+        if (error instanceof alerts.AlertsUsageError) throw new UsageError(error.message);
+        throw error;
+      }
     }
     case undefined:
     case '--help':

@@ -52,7 +52,7 @@ export type SlackWebhookReceiver = Emulator & {
   readonly conversation: Map<string, SlackReceived>;
   /** Accepts Web API calls with this bot token only (invalid_auth otherwise). */
   setBotToken(token: string): void;
-  /** Fails every `every`-th request (1-based: 3 → the 3rd, 6th, …), cycling through `faults`; 0 turns it off. */
+  /** Fails one request in `every` (the 1st, then the (1+every)th, …), cycling through `faults`; 0 turns it off. */
   failEvery(every: number, faults?: SlackFault[]): void;
   /** Fails every request from now on (a permanently failing channel), until failEvery(0) or healthy(). */
   failAlways(fault: SlackFault): void;
@@ -143,7 +143,7 @@ export function createSlackWebhookReceiver(options: { clock?: Clock } = {}): Sla
     if (queued) return queued;
     if (!periodic || periodic.every <= 0) return undefined;
     periodic.count += 1;
-    if (periodic.count % periodic.every !== 0) return undefined;
+    if ((periodic.count - 1) % periodic.every !== 0) return undefined;
     const fault = periodic.faults[periodic.next % periodic.faults.length];
     periodic.next += 1;
     return fault;

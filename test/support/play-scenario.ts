@@ -3,11 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js';
+import { type PlayOptions, playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js';
 import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
 import { ensureTable } from '../../shared/aws/dynamodb-table.js';
 
-export async function playScenarioForTest(name: string): Promise<ScenarioResult> {
+export async function playScenarioForTest(
+  name: string,
+  hooks: Pick<PlayOptions, 'prepare' | 'beforeClose'> = {},
+): Promise<ScenarioResult> {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = `e2e-${name}-${randomUUID().slice(0, 8)}`;
   const client = new DynamoDBClient({
@@ -17,7 +20,7 @@ export async function playScenarioForTest(name: string): Promise<ScenarioResult>
   });
   await ensureTable(client, tableName);
   client.destroy();
-  return playScenario({ scenario: loadScenarioFile(name), dynamodbEndpoint: endpoint, tableName });
+  return playScenario({ scenario: loadScenarioFile(name), dynamodbEndpoint: endpoint, tableName, ...hooks });
 }
 
 export function openFindings(result: ScenarioResult, rule: string) {

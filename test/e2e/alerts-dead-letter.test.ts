@@ -1,0 +1,51 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { redriveNotifications } from '../../cli/alerts.js';
+import type { ScenarioResult } from '../../lab/scenarios/runner.js';
+import { slackCalls, snsMessages } from '../support/alerts.js';
+import { playScenarioForTest } from '../support/play-scenario.js';
+
+describe('e2e alerts: a permanently failing Slack ends in the dead-letter queue; the redrive delivers once', () => {
+  let result: ScenarioResult;
+  let deadLetters: { reason: string; transitionId: string }[] = [];
+  let firstRedrive: Awaited<ReturnType<typeof redriveNotifications>>;
+  let secondRedrive: Awaited<ReturnType<typeof redriveNotifications>>;
+  let slackBeforeRedrive = -1;
+  beforeAll(async () => {
+    result = await playScenarioForTest('article', {
+      prepare: (lab) => lab.slack.failAlways({ status: 503 }),
+      beforeClose: async (lab) => {
+        const queue = lab.sqs.queues.get(lab.alerting.deadLetterQueueUrl) ?? [];
+        deadLetters = queue.map((m) => {
+          const letter = JSON.parse(m.body) as { reason: string; key: { transitionId: string } };
+          return { reason: letter.reason, transitionId: letter.key.transitionId };
+        });
+        slackBeforeRedrive = lab.slack.received.length;
+        lab.slack.healthy();
+        // The CLI's redrive, with the environment the lab gave the notify function.
+        firstRedrive = await redriveNotifications(process.env);
+        secondRedrive = await redriveNotifications(process.env);
+      },
+    });
+  }, 180_000);
+
+  it('dead-letters every Slack transition with its reason, and SNS still delivers', () => {
+    expect(slackBeforeRedrive).toBe(0);
+    expect(deadLetters.map((d) => d.transitionId)).toEqual(['opened', 'resolved#1', 'opened', 'opened']);
+    for (const d of deadLetters) expect(d.reason).toMatch(/^slack: chat\.(postMessage|update) failed: HTTP 503/);
+    expect(snsMessages(result.lab)).toHaveLength(4);
+  });
+
+  it('the redrive sends each once (the resolve still updates its message), and a second redrive sends nothing', () => {
+    expect(firstRedrive).toEqual({ redriven: 4, alreadySent: 0, failed: 0, unknownChannel: 0 });
+    expect(secondRedrive).toEqual({ redriven: 0, alreadySent: 0, failed: 0, unknownChannel: 0 });
+    const calls = slackCalls(result.lab);
+    expect(calls.map((c) => c.method)).toEqual([
+      'chat.postMessage',
+      'chat.update',
+      'chat.postMessage',
+      'chat.postMessage',
+    ]);
+    expect(calls[1]?.ts).toBe(calls[0]?.ts);
+    expect(result.lab.sqs.queues.get(result.lab.alerting.deadLetterQueueUrl)).toEqual([]);
+  });
+});
