@@ -13,13 +13,17 @@ import { DynamoDbIncidents } from '../shared/aws/dynamodb-incidents.js';
 import { wireNotify } from '../shared/aws/notify-wiring.js';
 import { type Silence, type SilenceMatch, validateSilenceMatch } from '../shared/domain/incidents.js';
 import type { Severity } from '../shared/domain/model.js';
-import { appLogger, appMetrics } from '../shared/observability.js';
+import { type FunctionRuntime, runtimeFromEnvironment } from '../shared/runtime.js';
 
 export class AlertsUsageError extends Error {}
 
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'warning', 'info'];
 
-function tableFromEnv(env: NodeJS.ProcessEnv): { tableName: string; region: string; endpoint: string | undefined } {
+function tableFromEnv(env: Readonly<Record<string, string | undefined>>): {
+  tableName: string;
+  region: string;
+  endpoint: string | undefined;
+} {
   const tableName = env.EGRESS_WATCH_TABLE;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!tableName) throw new AlertsUsageError('EGRESS_WATCH_TABLE must name the egress-watch table');
@@ -140,13 +144,17 @@ function describe(s: Silence): string {
   return `${parts.join(' ')} — ${s.reason}${s.createdBy ? ` (by ${s.createdBy})` : ''}`;
 }
 
-/** Redrives the notifications dead-letter queue; the counts, or an error naming what is missing. */
-export async function redriveNotifications(env: NodeJS.ProcessEnv = process.env, max = 100) {
-  const table = tableFromEnv(env);
+/**
+ * Redrives the notifications dead-letter queue with the notifier's configuration from `runtime.env` and its
+ * AWS client settings (`runtime.aws`: the lab passes its edge); the counts, or an error naming what is missing.
+ */
+export async function redriveNotifications(runtime: FunctionRuntime = runtimeFromEnvironment(), max = 100) {
+  const table = tableFromEnv(runtime.env);
   const wiring = wireNotify(
     { tableName: table.tableName, region: table.region, dynamodbEndpoint: table.endpoint },
-    loadAlertsConfig(env),
-    { logger: appLogger, metrics: appMetrics },
+    loadAlertsConfig(runtime.env),
+    { logger: runtime.logger, metrics: runtime.metrics, clock: runtime.clock },
+    runtime.aws,
   );
   try {
     return await redriveDeadLetters(wiring.deps, max);
@@ -161,7 +169,7 @@ export async function notificationsCommand(args: string[], env: NodeJS.ProcessEn
   const { values } = parseArgs({ args: rest, options: { max: { type: 'string', default: '100' } } });
   const max = Number(values.max);
   if (!Number.isInteger(max) || max <= 0) throw new AlertsUsageError('--max takes a positive whole number');
-  const result = await redriveNotifications(env, max);
+  const result = await redriveNotifications(runtimeFromEnvironment(env), max);
   process.stdout.write(
     `redriven ${result.redriven}, already sent ${result.alreadySent}, failed again ${result.failed}` +
       `${result.unknownChannel ? `, for channels not configured ${result.unknownChannel}` : ''}\n`,

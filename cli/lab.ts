@@ -3,9 +3,10 @@
  * (AWS_ENDPOINT_URL + dummy credentials). The scenario's world and images are built; `--play` first plays
  * the whole scenario. Virtual time follows real time times `--speed`, so connectors and MicroVMs progress.
  */
-import { parseArgs } from 'node:util';
 import { accessKeyOf, playScenario } from '../lab/scenarios/runner.js';
 import { loadScenarioFile } from '../lab/scenarios/scenario-file.js';
+import { UsageError } from '../shared/domain/errors.js';
+import { numberFlag, parseCommandArgs } from './args.js';
 import { openLocalStore } from './local-store.js';
 import { style } from './terminal-style.js';
 
@@ -13,9 +14,8 @@ const TICK_MS = 100;
 
 export async function labCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'serve')
-    throw new Error('usage: egress-watch lab serve [--port 4566] [--scenario article] [--play] [--speed 10]');
-  const { values } = parseArgs({
+  if (sub !== 'serve') throw new UsageError(sub ? `unknown lab command "${sub}"` : 'lab needs a command: serve');
+  const { values } = parseCommandArgs({
     args: rest,
     options: {
       port: { type: 'string', default: '4566' },
@@ -24,10 +24,12 @@ export async function labCommand(args: string[]): Promise<number> {
       speed: { type: 'string', default: '10' },
     },
   });
-  const port = Number(values.port);
-  const speed = Number(values.speed);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port} is not a port`);
-  if (!Number.isFinite(speed) || speed <= 0) throw new Error('--speed takes virtual seconds per real second (> 0)');
+  const port = numberFlag('port', values.port, { min: 0, max: 65535, integer: true, meaning: 'a TCP port (0-65535)' });
+  const speed = numberFlag('speed', values.speed, {
+    min: 0,
+    exclusiveMin: true,
+    meaning: 'virtual seconds per real second (> 0)',
+  });
   const scenario = loadScenarioFile(values.scenario ?? 'article');
   const local = await openLocalStore({ tableName: `lab-${scenario.name}` });
   const result = await playScenario({

@@ -4,8 +4,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../lab/dynamodb-local.js';
+import { awsClientOptions } from '../shared/aws/client-options.js';
 import { DynamoDbStore } from '../shared/aws/dynamodb-store.js';
 import { ensureTable } from '../shared/aws/dynamodb-table.js';
+import { type CliConfig, loadCliConfig } from '../shared/config.js';
 
 export interface LocalStore {
   store: DynamoDbStore;
@@ -15,18 +17,25 @@ export interface LocalStore {
   close(): Promise<void>;
 }
 
-export async function openLocalStore(options: { tableName?: string; endpoint?: string } = {}): Promise<LocalStore> {
-  const external = options.endpoint ?? process.env.EGRESS_WATCH_DYNAMODB_ENDPOINT;
+/**
+ * Opens the store. `config` defaults to the environment read by loadCliConfig (EGRESS_WATCH_DYNAMODB_ENDPOINT,
+ * EGRESS_WATCH_TABLE, AWS_REGION); `tableName` and `endpoint` override it.
+ * @throws ConfigError on a malformed environment; DynamoDB Local start-up errors as they come.
+ */
+export async function openLocalStore(
+  options: { tableName?: string; endpoint?: string; config?: Readonly<CliConfig> } = {},
+): Promise<LocalStore> {
+  const config = options.config ?? loadCliConfig();
+  const external = options.endpoint ?? config.dynamodbEndpoint;
   const ddb = external ? null : await startDynamoDbLocal();
   const endpoint = external ?? (ddb as NonNullable<typeof ddb>).endpoint;
   // Against a shared DynamoDB, a fresh table per run keeps runs apart unless a table is named.
   const tableName =
-    options.tableName ??
-    process.env.EGRESS_WATCH_TABLE ??
-    (external ? `egress-watch-${Date.now().toString(36)}` : 'egress-watch');
+    options.tableName ?? config.tableName ?? (external ? `egress-watch-${Date.now().toString(36)}` : 'egress-watch');
   const client = new DynamoDBClient({
+    ...awsClientOptions(),
     endpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
+    region: config.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await ensureTable(client, tableName);

@@ -1,9 +1,12 @@
 /**
  * `egress-watch replay <file|dir> [--json]`: feeds EventBridge events through the same ingest and projection
- * use cases as the Lambdas, on DynamoDB Local, and prints the result (design §4).
+ * use cases as the Lambdas, on DynamoDB Local, and prints the result (format: docs/architecture.md#replay-json).
  */
-import { ingestEvents } from '../shared/app/ingest-events.js';
+import { existsSync } from 'node:fs';
+import { type IngestCounts, ingestEvents } from '../shared/app/ingest-events.js';
 import { projectScopes } from '../shared/app/project-scopes.js';
+import type { CliConfig } from '../shared/config.js';
+import { UsageError } from '../shared/domain/errors.js';
 import type { ConnectorView, Finding } from '../shared/domain/model.js';
 import type { MonitorStore, Scope } from '../shared/ports.js';
 import { loadEventInputs } from './event-files.js';
@@ -44,6 +47,8 @@ export interface ReplayOutput {
   }[];
   ignored: { eventId: string; reason: string }[];
   rejected: { eventId: string | null; error: string }[];
+  /** Every input in exactly one bucket: received = stored + duplicates + ignored + rejected. */
+  counts: IngestCounts;
 }
 
 export interface ReplayResult {
@@ -70,7 +75,11 @@ export async function replayEvents(
     views.push(...(await store.listConnectors(scope)));
     findings.push(...(await store.listFindings(scope)));
   }
-  return { output: toReplayOutput(views, findings, report.ignored, report.rejected), views, findings };
+  return {
+    output: toReplayOutput(views, findings, report.ignored, report.rejected, report.counts),
+    views,
+    findings,
+  };
 }
 
 function sortScopes(scopes: Scope[]): Scope[] {
@@ -82,6 +91,7 @@ export function toReplayOutput(
   findings: Finding[],
   ignored: { eventId: string; reason: string }[],
   rejected: { eventId: string | null; error: string }[],
+  counts: IngestCounts,
 ): ReplayOutput {
   return {
     connectors: views.map((v) => ({
@@ -114,16 +124,18 @@ export function toReplayOutput(
       lastSeen: f.lastSeen,
       summary: f.summary,
     })),
-    // Deduplicated and sorted so a shuffled or duplicated input prints the same lists.
-    ignored: uniqueSorted(ignored, (i) => `${i.eventId}\u0000${i.reason}`),
-    rejected: uniqueSorted(rejected, (r) => `${r.eventId ?? ''}\u0000${r.error}`),
+    // Sorted so a shuffled input prints the same lists; never merged, so each entry is one input.
+    ignored: sortedBy(ignored, (i) => `${i.eventId}\u0000${i.reason}`),
+    rejected: sortedBy(rejected, (r) => `${r.eventId ?? ''}\u0000${r.error}`),
+    counts,
   };
 }
 
-function uniqueSorted<T>(items: T[], key: (item: T) => string): T[] {
-  const map = new Map<string, T>();
-  for (const item of items) map.set(key(item), item);
-  return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
+function sortedBy<T>(items: T[], key: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 export function renderReplay(result: ReplayResult): string {
@@ -147,32 +159,46 @@ export function renderReplay(result: ReplayResult): string {
   return parts.join('\n');
 }
 
+/** `replay`'s command line, and the environment read through shared/config.ts. */
 export interface ReplayCommandOptions {
   target: string;
   json: boolean;
   allowAccounts: string[];
+  config: Readonly<CliConfig>;
 }
 
-export async function replayCommand(options: ReplayCommandOptions): Promise<void> {
-  const allowed = resolveAllowList(options.allowAccounts);
+/**
+ * Runs `egress-watch replay` and writes its output to stdout. Returns the exit code: 0, even with findings
+ * or rejected inputs.
+ * @throws UsageError when the target does not exist or an `--allow-account` is not 12 digits.
+ * @throws IngestInterruptedError (a DependencyError, exit 1) when the store failed past its retry budget;
+ *   its message says how far the run got.
+ */
+export async function replayCommand(options: ReplayCommandOptions): Promise<number> {
+  const allowed = resolveAllowList(options.allowAccounts, options.config);
+  if (!existsSync(options.target)) throw new UsageError(`no such file or directory: ${options.target}`);
   const events = loadEventInputs(options.target);
-  const local = await openLocalStore();
+  const local = await openLocalStore({ config: options.config });
   try {
     const result = await replayEvents(local.store, events, allowed);
     process.stdout.write(options.json ? `${JSON.stringify(result.output, null, 2)}\n` : `${renderReplay(result)}\n`);
+    return 0;
   } finally {
     await local.close();
   }
 }
 
-/** --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS, else only the sample account (said on stderr). */
-export function resolveAllowList(flags: string[]): Set<string> {
-  const fromEnv = (process.env.EGRESS_WATCH_ALLOWED_ACCOUNTS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const accounts = flags.length > 0 ? flags : fromEnv;
-  if (accounts.length > 0) return new Set(accounts);
+/**
+ * --allow-account flags, else EGRESS_WATCH_ALLOWED_ACCOUNTS (read by loadCliConfig), else only the sample
+ * account (said on stderr).
+ * @throws UsageError when a flag value is not a 12-digit account id.
+ */
+export function resolveAllowList(flags: string[], config: Pick<CliConfig, 'allowedAccounts'>): Set<string> {
+  const malformed = flags.filter((flag) => !/^\d{12}$/.test(flag));
+  if (malformed.length > 0)
+    throw new UsageError(`--allow-account takes a 12-digit AWS account id, got ${malformed.join(', ')}`);
+  if (flags.length > 0) return new Set(flags);
+  if (config.allowedAccounts) return new Set(config.allowedAccounts);
   process.stderr.write(
     `egress-watch: no account allow-list given; accepting only the sample account ${SAMPLE_ACCOUNT} ` +
       '(use --allow-account or EGRESS_WATCH_ALLOWED_ACCOUNTS)\n',

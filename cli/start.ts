@@ -5,19 +5,18 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { playScenario, type ScenarioReporter, type ScenarioResult } from '../lab/scenarios/runner.js';
 import { loadScenarioFile, scenarioNames } from '../lab/scenarios/scenario-file.js';
 import type { CloudTrailRecord } from '../lab/trail/record.js';
-import { describeActor } from '../shared/domain/actor-format.js';
-import { actorOf } from '../shared/domain/normalize.js';
+import { actorOf, describeActor, type UserIdentity } from '../shared/domain/actor.js';
 import { renderForTerminal } from '../shared/slack/blocks.js';
+import { numberFlag, parseCommandArgs } from './args.js';
 import { openLocalStore } from './local-store.js';
 import { clockTime, renderConnectorTable, renderFinding } from './render.js';
 import { style } from './terminal-style.js';
 
 export async function startCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       scenario: { type: 'string', default: 'article' },
@@ -28,8 +27,7 @@ export async function startCommand(args: string[]): Promise<number> {
     },
   });
   const scenario = loadScenarioFile(values.scenario ?? 'article');
-  const speed = Number(values.speed);
-  if (!Number.isFinite(speed) || speed < 0) throw new Error('--speed takes virtual seconds per real second (0 = fast)');
+  const speed = numberFlag('speed', values.speed, { min: 0, meaning: 'virtual seconds per real second (0 = fast)' });
   const write = (line: string) => process.stdout.write(`${line}\n`);
 
   const started = Date.now();
@@ -80,7 +78,7 @@ function describeDelivery(delivery: Record<string, unknown>): string {
 }
 
 function actorText(record: CloudTrailRecord): string {
-  return describeActor(actorOf(record.userIdentity as Parameters<typeof actorOf>[0]));
+  return describeActor(actorOf(record.userIdentity as UserIdentity));
 }
 
 function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioReporter {

@@ -2,7 +2,7 @@
  * The notify function (docs/alerts.md): the table's stream (FINDING# records, NEW_AND_OLD_IMAGES) → incident
  * transitions → Slack and SNS, exactly once per (incident, transition, channel); a schedule → reminders.
  * A failure reports the batch's first record so the stream retries from it (the fold and the ledger make the
- * retry harmless).
+ * retry harmless). Metrics: `NotificationsSent.<channel>`, `NotificationsDeadLettered`, `NotificationsSilenced`.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { loadAlertsConfig } from '../shared/alerts-config.js';
@@ -10,19 +10,22 @@ import { type NotifyDeps, notifyFindingChanges, remindOpenIncidents } from '../s
 import { findingChangesFromStream } from '../shared/aws/finding-stream.js';
 import { wireNotify } from '../shared/aws/notify-wiring.js';
 import { loadConfig } from '../shared/config.js';
-import { appLogger, appMetrics } from '../shared/observability.js';
+import type { LambdaHandler } from '../shared/observability.js';
 import type { Logger } from '../shared/ports.js';
+import { type FunctionRuntime, lambdaHandler } from '../shared/runtime.js';
 
 export type NotifyEvent = DynamoDBStreamEvent | ScheduledEvent;
+export type NotifyResult = DynamoDBBatchResponse | { reminders: number };
 
-export interface NotifyHandlerDeps {
+/** What the notify handler needs; the lab and tests pass their own. */
+export interface NotifyFunctionDeps {
   notify: NotifyDeps;
   logger: Logger;
 }
 
-/** The handler over its dependencies: stream batches and scheduled events. */
-export function makeHandler(deps: NotifyHandlerDeps) {
-  return async (event: NotifyEvent): Promise<DynamoDBBatchResponse | { reminders: number }> => {
+/** The handler over its dependencies: stream batches (FINDING# records) and scheduled events (reminders). */
+export function makeHandler(deps: NotifyFunctionDeps): LambdaHandler<NotifyEvent, NotifyResult> {
+  return async (event) => {
     if ('Records' in event) {
       const batch = findingChangesFromStream(event.Records);
       for (const rejected of batch.rejected) deps.logger.error('unreadable finding record', rejected);
@@ -36,13 +39,26 @@ export function makeHandler(deps: NotifyHandlerDeps) {
         return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
       }
     }
-    const now = new Date(event.time ?? Date.now());
-    const outcome = await remindOpenIncidents(deps.notify, Number.isNaN(now.getTime()) ? new Date() : now);
+    const at = new Date(event.time ?? Number.NaN);
+    const outcome = await remindOpenIncidents(deps.notify, Number.isNaN(at.getTime()) ? deps.notify.clock.now() : at);
     return { reminders: outcome.transitions };
   };
 }
 
-const config = loadConfig();
-const wiring = wireNotify(config, loadAlertsConfig(), { logger: appLogger, metrics: appMetrics });
+/**
+ * Dependencies from a runtime: table config and alerting config from `runtime.env`, clients with
+ * `runtime.aws` settings.
+ * @throws ConfigError / AlertsConfigError when the environment is incomplete or malformed.
+ */
+export function depsFor(runtime: FunctionRuntime): NotifyFunctionDeps {
+  const wiring = wireNotify(
+    loadConfig(runtime.env),
+    loadAlertsConfig(runtime.env),
+    { logger: runtime.logger, metrics: runtime.metrics, clock: runtime.clock },
+    runtime.aws,
+  );
+  return { notify: wiring.deps, logger: runtime.logger };
+}
 
-export const handler = makeHandler({ notify: wiring.deps, logger: appLogger });
+/** The Lambda entry point (serverless.yml: functions/notify.handler). */
+export const handler = lambdaHandler(makeHandler, depsFor);

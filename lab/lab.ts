@@ -7,11 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { appLogger, noFunctionMetrics } from '../shared/observability.js';
+import { silentLogger } from '../shared/ports.js';
+import type { FunctionRuntime } from '../shared/runtime.js';
 import { VirtualClock } from './clock.js';
 import { DynamoDbStreamPoller } from './dynamodb-stream-poller.js';
 import { CallerRegistry, callerFromAuthorization, type Edge, startEdge } from './edge.js';
 import { createCloudTrailEmulator } from './emulators/cloudtrail.js';
 import { createEc2Emulator } from './emulators/ec2.js';
+import { Ec2FaultSwitch } from './emulators/ec2-faults.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
 import { createMicrovmProxy } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
@@ -87,6 +91,8 @@ export class Lab {
   readonly slack: SlackWebhookReceiver;
   readonly ssm: SsmEmulator;
   readonly sqs: SqsEmulator;
+  /** Switchable EC2 faults (Describe throttling). */
+  readonly ec2Faults = new Ec2FaultSwitch();
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
   private readonly listeners: ((activity: LabActivity) => void)[] = [];
   private readonly projectionHooks: ((at: Date) => Promise<void>)[] = [];
@@ -124,7 +130,7 @@ export class Lab {
       port: options.edgePort ?? 0,
       routes: {
         dynamodbEndpoint: options.dynamodbEndpoint,
-        ec2: createEc2Emulator(lab.network, { callerFor }),
+        ec2: createEc2Emulator(lab.network, { callerFor, faults: lab.ec2Faults }),
         lambdaCore: createLambdaCoreEmulator(lab.compute, { callerFor }),
         microvms: createMicrovmsEmulator(lab.compute, { callerFor }),
         microvmProxy: createMicrovmProxy(lab.compute, lab.network),
@@ -221,14 +227,51 @@ export class Lab {
     };
   }
 
-  private async wireHandlers(serverlessYml: string): Promise<void> {
+  /**
+   * What the lab passes to each function's `depsFor`: its environment as a record (process.env is left
+   * alone), every AWS client pointed at the edge, the virtual clock, and quiet logs unless asked for.
+   * Public so tools run against the lab exactly as a function would (e.g. the notifications redrive).
+   */
+  functionRuntime(): FunctionRuntime {
+    const env = this.handlerEnvironment();
+    const logLevel = env.POWERTOOLS_LOG_LEVEL ?? 'SILENT';
+    return {
+      env,
+      aws: {
+        region: this.options.region,
+        endpoint: this.url,
+        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' },
+      },
+      clock: this.clock,
+      logger: logLevel === 'SILENT' ? silentLogger : appLogger,
+      metrics: noFunctionMetrics,
+    };
+  }
+
+  /**
+   * The handler the lab invokes: `makeHandler(depsFor(runtime))` for functions that follow the convention
+   * (docs/architecture.md#functions-handlers-and-dependencies); the exported handler, with the function's
+   * environment in process.env, for any that do not yet.
+   */
+  private async loadHandler(fn: FunctionRules): Promise<LabHandler> {
+    const [modulePath, exportName] = splitHandler(fn.handler);
+    const module = (await import(pathToFileURL(`${REPO_ROOT}${modulePath}.ts`).href)) as Record<string, unknown>;
+    const { makeHandler, depsFor } = module;
+    if (typeof makeHandler === 'function' && typeof depsFor === 'function')
+      return makeHandler(depsFor(this.functionRuntime())) as LabHandler;
+    const handler = module[exportName];
+    if (typeof handler !== 'function') throw new Error(`${fn.handler}: no exported function ${exportName}`);
     Object.assign(process.env, this.handlerEnvironment());
     delete process.env.EGRESS_WATCH_DYNAMODB_ENDPOINT;
+    return handler as LabHandler;
+  }
+
+  private async wireHandlers(serverlessYml: string): Promise<void> {
     const functions = await readServerlessRules(serverlessYml);
     this.poller = new DynamoDbStreamPoller(this.options.dynamodbEndpoint, this.options.tableName);
     await this.poller.poll(); // start reading the stream from now on
     for (const fn of functions) {
-      const handler = await loadHandler(fn);
+      const handler = await this.loadHandler(fn);
       for (const stream of fn.streams ?? []) {
         this.streamConsumers.push({ functionName: fn.functionName, handler, filterPatterns: stream.filterPatterns });
       }
@@ -322,6 +365,8 @@ export class Lab {
       await this.invoke(functionName, handler, scheduledEvent(this.options, this.clock.now(), schedule.input)).catch(
         () => undefined,
       );
+      // What a scheduled function appended to the event log (reconcile's repairs and observations) is projected.
+      await this.drainStream();
     };
     this.clock.after(everyMs, fire);
   }
@@ -332,15 +377,7 @@ function acceptedBy(consumer: StreamConsumer, record: DynamoDBRecord): boolean {
   return consumer.filterPatterns.length === 0 || consumer.filterPatterns.some((p) => matchesPattern(p, record));
 }
 
-async function loadHandler(fn: FunctionRules): Promise<LabHandler> {
-  // serverless.yml says functions/ingest.handler: the module is functions/ingest.ts, the export `handler`.
-  const [modulePath, exportName] = splitHandler(fn.handler);
-  const module = (await import(pathToFileURL(`${REPO_ROOT}${modulePath}.ts`).href)) as Record<string, unknown>;
-  const handler = module[exportName];
-  if (typeof handler !== 'function') throw new Error(`${fn.handler}: no exported function ${exportName}`);
-  return handler as LabHandler;
-}
-
+/** serverless.yml says functions/ingest.handler: the module is functions/ingest.ts, the export `handler`. */
 function splitHandler(handler: string): [string, string] {
   const dot = handler.lastIndexOf('.');
   return [handler.slice(0, dot), handler.slice(dot + 1)];

@@ -3,6 +3,7 @@
  * real DynamoDB Local adapter or small fakes.
  */
 import type { HyperplaneEniView } from './domain/connector-lifecycle.js';
+import { EgressWatchError } from './domain/errors.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from './domain/model.js';
 
 export interface Clock {
@@ -38,8 +39,17 @@ export interface FindingChange {
 
 export type SaveOutcome = { saved: true; changes: FindingChange[] } | { saved: false; reason: 'stale' };
 
+/**
+ * The store refused an item as invalid (DynamoDB ValidationException: a key or the item over a size limit).
+ * Retrying cannot help, so ingest quarantines the event instead of failing the batch.
+ */
+export class ItemRefusedError extends EgressWatchError {}
+
 export interface EventLog {
-  /** The ingest hot path: exactly one conditional write per event (idempotent on eventId). */
+  /**
+   * The ingest hot path: exactly one conditional write per event (idempotent on eventId). Throws
+   * `ItemRefusedError` when the store refuses the item; other errors are faults (throttling, 5xx, time-out).
+   */
   appendEvent(event: NormalizedEvent): Promise<AppendOutcome>;
   /** Bad input is never lost: it is kept with its reason. */
   quarantine(entry: QuarantineEntry): Promise<void>;

@@ -32,7 +32,7 @@ import { Ec2ClientError, type QueryParams, required } from './ec2-wire.js';
 type FilterValue = string | number | boolean | undefined;
 type Filters<T> = Record<string, (resource: T) => FilterValue | FilterValue[]>;
 
-interface Collection<T> {
+export interface Collection<T> {
   /** Wrapper element of the result list, e.g. networkInterfaceSet. */
   listName: string;
   /** Query name of the id list, e.g. NetworkInterfaceId (sent as NetworkInterfaceId.1, .2 …). */
@@ -80,7 +80,11 @@ function decodeToken(token: string, scope: string): number {
 }
 
 /** Runs ids, filters and pagination over a collection; returns the members of the Describe response. */
-function describe<T>(params: QueryParams, scope: string, collection: Collection<T>): { [key: string]: Ec2Value } {
+export function describe<T>(
+  params: QueryParams,
+  scope: string,
+  collection: Collection<T>,
+): { [key: string]: Ec2Value } {
   let matched = collection.items;
   const ids = params.list(collection.idParam);
   for (const id of ids) {
@@ -121,7 +125,7 @@ function describe<T>(params: QueryParams, scope: string, collection: Collection<
   };
 }
 
-const notFound =
+export const notFound =
   (code: string, noun: string) =>
   (id: string): [string, string] => [code, `The ${noun} '${id}' does not exist`];
 

@@ -101,8 +101,8 @@ export function ec2Response(action: string, requestId: string, members: { [key: 
 }
 
 export function ec2Error(code: string, message: string, requestId: string): LabResponse {
-  // EC2 answers a successful dry run with 412; every other client error is a 400.
-  const status = code === 'DryRunOperation' ? 412 : 400;
+  // EC2 answers a successful dry run with 412 and throttling with 503; every other client error is a 400.
+  const status = code === 'DryRunOperation' ? 412 : code === 'RequestLimitExceeded' ? 503 : 400;
   return {
     status,
     headers: XML_HEADERS,

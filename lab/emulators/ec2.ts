@@ -24,11 +24,15 @@ import {
   describeVpcAttribute,
   describeVpcs,
 } from './ec2-describe.js';
+import { describeInternetGateways, describePrefixLists, describeVpcEndpoints } from './ec2-describe-gateways.js';
+import type { Ec2FaultSwitch } from './ec2-faults.js';
 import { Ec2ClientError, ec2Error, ec2Response, QueryParams, required } from './ec2-wire.js';
 import type { Emulator, LabRequest, LabResponse } from './http.js';
 
 export interface Ec2EmulatorOptions {
   callerFor(req: LabRequest): CallerIdentity;
+  /** Switchable faults (throttling); none when omitted. */
+  faults?: Ec2FaultSwitch;
 }
 
 interface Invocation {
@@ -186,6 +190,9 @@ const HANDLERS: Record<string, Handler> = {
   DescribeNetworkAcls: ({ world, params }) => describeNetworkAcls(world, params),
   DescribeNatGateways: ({ world, params }) => describeNatGateways(world, params),
   DescribeNetworkInterfaces: ({ world, params }) => describeNetworkInterfaces(world, params),
+  DescribeInternetGateways: ({ world, params }) => describeInternetGateways(world, params),
+  DescribeVpcEndpoints: ({ world, params }) => describeVpcEndpoints(world, params),
+  DescribePrefixLists: ({ world, params }) => describePrefixLists(world, params),
 
   ...securityGroupRuleHandlers('Ingress'),
   ...securityGroupRuleHandlers('Egress'),
@@ -354,6 +361,9 @@ export function createEc2Emulator(world: NetworkWorld, options: Ec2EmulatorOptio
         `The action ${action ?? '(none)'} is not valid for this web service.`,
         requestId,
       );
+    }
+    if (options.faults?.shouldThrottle(action)) {
+      return ec2Error('RequestLimitExceeded', 'Request limit exceeded.', requestId);
     }
     try {
       return ec2Response(action, requestId, handler({ world, params, caller: options.callerFor(req), requestId }));

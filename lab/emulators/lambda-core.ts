@@ -1,6 +1,6 @@
 /**
  * Lambda Core (network connectors) over REST JSON, so the production LambdaCoreClient runs unchanged
- * against the lab: routes and status codes of aws-api.md §1.3, errors as §1.6 (X-Amzn-ErrorType header plus
+ * against the lab: routes, status codes and errors of the Lambda Core API model lambda-core/2026-04-30 (X-Amzn-ErrorType header plus
  * a body whose message member is `message` or `Message` depending on the exception, as the model has it).
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The MicroVM HTTPS endpoint proxy (aws-api.md §2.6): a request for `<microvmId>.lambda-microvm.<region>.on.aws`
+ * The MicroVM HTTPS endpoint proxy (Lambda Developer Guide, microvms-launching): a request for `<microvmId>.lambda-microvm.<region>.on.aws`
  * (or, for clients that cannot set Host, `/.lab/microvms/<microvmId>/…`) must carry a token from
  * CreateMicrovmAuthToken in X-aws-proxy-auth that is valid for this VM and the target port
  * (X-aws-proxy-port, default 8080). The request then reaches the VM's in-process app.

@@ -1,5 +1,5 @@
 /**
- * Lambda MicroVMs over REST JSON (aws-api.md §2.2), so the official @aws-sdk/client-lambda-microvms runs
+ * Lambda MicroVMs over REST JSON (API model lambda-microvms/2025-09-09), so the official @aws-sdk/client-lambda-microvms runs
  * unchanged against the lab. camelCase members, timestamps as epoch seconds, errors as restJson1
  * (X-Amzn-ErrorType header, `message` plus the exception's own members in the body).
  */

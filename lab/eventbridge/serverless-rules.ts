@@ -74,19 +74,29 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function schedulesOf(spec: unknown): FunctionRules['schedules'] {
-  if (typeof spec === 'string') return [{ rate: spec }];
+/** `${param:name}` / `${param:name, 'fallback'}` in a schedule expression, from `params.default`. */
+function resolveParams(value: string, params: Record<string, unknown>): string {
+  return value.replace(/\$\{param:([\w-]+)(?:,\s*'([^']*)')?\}/g, (whole, name: string, fallback?: string) => {
+    const v = params[name];
+    return typeof v === 'string' ? v : (fallback ?? whole);
+  });
+}
+
+function schedulesOf(spec: unknown, params: Record<string, unknown> = {}): FunctionRules['schedules'] {
+  if (typeof spec === 'string') return [{ rate: resolveParams(spec, params) }];
   const schedule = asRecord(spec);
   if (!schedule || schedule.enabled === false) return [];
   const rates = Array.isArray(schedule.rate) ? schedule.rate : [schedule.rate];
   return rates
     .filter((rate): rate is string => typeof rate === 'string')
+    .map((rate) => resolveParams(rate, params))
     .map((rate) => (schedule.input === undefined ? { rate } : { rate, input: schedule.input }));
 }
 
 /** Extracts `functions.*.events[*].eventBridge` patterns and `schedule` events from a parsed serverless.yml. */
 export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
   const functions = asRecord(asRecord(config)?.functions) ?? {};
+  const params = asRecord(asRecord(asRecord(config)?.params)?.default) ?? {};
   return Object.entries(functions).map(([functionName, definition]) => {
     const fn = asRecord(definition) ?? {};
     const rules: FunctionRules = {
@@ -105,7 +115,7 @@ export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
           rules.schedules.push(...schedulesOf({ rate: eventBridge.schedule, input: eventBridge.input }));
         }
       }
-      if (entry.schedule !== undefined) rules.schedules.push(...schedulesOf(entry.schedule));
+      if (entry.schedule !== undefined) rules.schedules.push(...schedulesOf(entry.schedule, params));
       const stream = asRecord(entry.stream);
       if (stream && stream.enabled !== false && (stream.type === undefined || stream.type === 'dynamodb')) {
         const filterPatterns = Array.isArray(stream.filterPatterns) ? stream.filterPatterns : [];

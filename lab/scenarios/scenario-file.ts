@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { InputError, UsageError } from '../../shared/domain/errors.js';
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../events/scenarios/', import.meta.url));
 
@@ -97,16 +98,16 @@ export function loadScenarioFile(nameOrPath: string): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`unknown scenario "${nameOrPath}" (known: ${scenarioNames().join(', ')})`);
+  } catch (error) {
+    throw new UsageError(`unknown scenario "${nameOrPath}" (known: ${scenarioNames().join(', ')})`, { cause: error });
   }
   const parsed = ScenarioSchema.safeParse(parse(text));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`scenario ${path} is invalid: ${problems}`);
+    throw new InputError(`scenario ${path} is invalid: ${problems}`);
   }
   const steps = parsed.data.steps.map((s) => parseDuration(s.at));
   if (steps.some((at, i) => i > 0 && at < (steps[i - 1] ?? 0)))
-    throw new Error(`scenario ${path}: steps must be in time order`);
+    throw new InputError(`scenario ${path}: steps must be in time order`);
   return parsed.data;
 }

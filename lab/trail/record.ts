@@ -1,6 +1,6 @@
 /**
  * Builds the CloudTrail records the lab writes for every API call, in the shape AWS writes them
- * (see shared/reference aws-api.md §3-§5). The lab keeps these independent from shared/domain.
+ * (CloudTrail User Guide, "CloudTrail record contents"; the fixtures in events/ show each shape). The lab keeps these independent from shared/domain.
  */
 import { randomUUID } from 'node:crypto';
 

@@ -1,7 +1,8 @@
 /**
  * Lambda Core network connectors in the lab: validation, the PENDING → ACTIVE|FAILED provisioning run that
  * creates the connector ENIs as the customer's operator role, updates that keep the connector ACTIVE, and
- * deletion whose ENI clean-up runs as the Lambda service-linked role (aws-api.md §1, §4.2–§4.4).
+ * deletion whose ENI clean-up runs as the Lambda service-linked role (Lambda Core API
+ * model lambda-core/2026-04-30; CloudTrail userIdentity of service-created ENIs: docs/architecture.md#aws-facts-and-their-sources).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { CallerIdentity } from '../trail/record.js';

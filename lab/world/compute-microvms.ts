@@ -1,7 +1,7 @@
 /**
  * Lambda MicroVMs in the lab: scenario-registered images, the MicroVM lifecycle on the virtual clock
  * (PENDING → RUNNING, suspend/resume, idle suspend, maximum duration, terminate), egress connector binding
- * at run time, and proxy auth tokens (aws-api.md §2). Members are camelCase as on the MicroVMs wire.
+ * at run time, and proxy auth tokens (Lambda MicroVMs API model lambda-microvms/2025-09-09). Members are camelCase as on the MicroVMs wire.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CallerIdentity } from '../trail/record.js';

@@ -17,6 +17,7 @@ import type {
 } from './contracts.js';
 import { cloudTrailJson, EC2_XMLNS, Ec2Call, type Ec2CallOptions, type Ec2Result, itemSet } from './network-call.js';
 import { cidrHost, cidrSize, cidrWithin, ipOffsetInCidr, isCidr, isIpv4 } from './network-cidr.js';
+import type { VpcEndpoint } from './network-endpoints.js';
 import type {
   ElasticIp,
   InternetGateway,
@@ -183,6 +184,8 @@ export class NetworkWorld implements NetworkWorldPort {
   readonly natGateways = new Map<string, NatGateway>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly networkAcls = new Map<string, NetworkAcl>();
+  /** VPC endpoints (lab/world/network-endpoints.ts). */
+  readonly vpcEndpoints = new Map<string, VpcEndpoint>();
   readonly networkInterfaces = new Map<string, NetworkInterface>();
   readonly targets = new Map<string, TargetServer>();
   /** Keyed by lower-case host name. */
@@ -1173,7 +1176,7 @@ export class NetworkWorld implements NetworkWorldPort {
   }
 
   deleteNatGateway(input: { natGatewayId: string; dryRun?: boolean }, options: Ec2CallOptions): Ec2Result<NatGateway> {
-    // CloudTrail logs this newer API with PascalCase request/response wrappers (aws-api.md §4.7).
+    // CloudTrail logs this newer API with PascalCase request/response wrappers (EC2 API model ec2/2016-11-15).
     const call = this.begin(
       'DeleteNatGateway',
       options,

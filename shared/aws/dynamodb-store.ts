@@ -1,5 +1,5 @@
 /**
- * MonitorStore on one DynamoDB table (design §5).
+ * MonitorStore on one DynamoDB table (docs/architecture.md#state-model).
  *
  *   LOG#<account>#<region>   EVT#<eventTime>#<eventId>   one normalized event (ingest: one conditional put)
  *   QUARANTINE#<yyyy-mm-dd>  <receivedAt>#<n>            a rejected event and its reason (TTL)
@@ -8,10 +8,12 @@
  *   SCOPES                   <account>#<region>          the scope registry
  *   CONN#<connectorId>       META                        connector view (gsi1: SCOPE#…, CONN#…)
  *   FINDING#<fingerprint>    META                        finding (gsi1: SCOPE#…, FINDING#<firstSeen>#…)
- *   FACTS#<account>#<region> NETWORK                     network facts written by reconcile
+ *   FACTS#<account>#<region> NETWORK                     latest network facts (gzipped snapshot, capturedAt)
+ *   FACTS#<account>#<region> NETWORK#<capturedAt>        each collected version (TTL), docs/network-facts.md
  */
 
 import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -25,22 +27,31 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { HyperplaneEniView } from '../domain/connector-lifecycle.js';
 import { fingerprintOf } from '../domain/fingerprint.js';
+import { clipText } from '../domain/input-limits.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from '../domain/model.js';
 import { NO_NETWORK_FACTS } from '../domain/model.js';
-import type {
-  AppendOutcome,
-  FindingChange,
-  MonitorStore,
-  Projection,
-  QuarantineEntry,
-  SaveOutcome,
-  Scope,
+import { type NetworkSnapshot, networkFactsOf } from '../domain/network-facts.js';
+import type { FactsSaveOutcome } from '../network-ports.js';
+import {
+  type AppendOutcome,
+  type FindingChange,
+  ItemRefusedError,
+  type MonitorStore,
+  type Projection,
+  type QuarantineEntry,
+  type SaveOutcome,
+  type Scope,
 } from '../ports.js';
 
 const QUARANTINE_TTL_DAYS = 30;
-/** DynamoDB's item limit is 400 KB; keep the quarantined payload well under it. */
+/** DynamoDB's item limit is 400 KB; keep the quarantined payload (UTF-8 bytes) well under it. */
 const MAX_QUARANTINE_BYTES = 300_000;
+const MAX_QUARANTINE_ERROR_BYTES = 4096;
+const MAX_QUARANTINE_ID_BYTES = 1024;
 const WRITE_CONCURRENCY = 8;
+/** Compressed snapshot budget per item (DynamoDB's item limit is 400 KB). */
+const MAX_FACTS_BYTES = 350_000;
+const FACTS_VERSION_TTL_DAYS = 7;
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -83,21 +94,21 @@ export class DynamoDbStore implements MonitorStore {
       return 'stored';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
-      throw error;
+      throw refusedOr(error);
     }
   }
 
+  /** Raw text, reason and eventId are cut by UTF-8 bytes so the item stays under DynamoDB's 400 KB. */
   async quarantine(entry: QuarantineEntry): Promise<void> {
-    const raw =
-      entry.raw.length > MAX_QUARANTINE_BYTES ? `${entry.raw.slice(0, MAX_QUARANTINE_BYTES)}…[truncated]` : entry.raw;
+    const raw = clipText(entry.raw, MAX_QUARANTINE_BYTES);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
           pk: `QUARANTINE#${entry.receivedAt.slice(0, 10)}`,
           sk: `${entry.receivedAt}#${randomUUID()}`,
-          eventId: entry.eventId ?? undefined,
-          error: entry.error,
+          eventId: entry.eventId === null ? undefined : clipText(entry.eventId, MAX_QUARANTINE_ID_BYTES),
+          error: clipText(entry.error, MAX_QUARANTINE_ERROR_BYTES),
           raw,
           ttl: Math.floor(Date.parse(entry.receivedAt) / 1000) + QUARANTINE_TTL_DAYS * 86_400,
         },
@@ -130,6 +141,10 @@ export class DynamoDbStore implements MonitorStore {
     return items.map((i) => JSON.parse(i.e as string) as NormalizedEvent);
   }
 
+  /**
+   * The latest network facts of a scope: the gzipped snapshot (`factsGz`, maps derived from it) or, for items
+   * written before snapshots existed, the link maps (`facts`). NO_NETWORK_FACTS when none is stored.
+   */
   async loadNetworkFacts(scope: Scope): Promise<NetworkFacts> {
     const out = await this.doc.send(
       new GetCommand({
@@ -139,16 +154,52 @@ export class DynamoDbStore implements MonitorStore {
       }),
     );
     if (!out.Item) return NO_NETWORK_FACTS;
+    if (out.Item.factsGz instanceof Uint8Array) {
+      return networkFactsOf(JSON.parse(gunzipSync(out.Item.factsGz).toString('utf8')) as NetworkSnapshot);
+    }
     return { ...NO_NETWORK_FACTS, ...(JSON.parse(out.Item.facts as string) as Partial<NetworkFacts>) };
   }
 
-  async saveNetworkFacts(scope: Scope, facts: NetworkFacts): Promise<void> {
+  /**
+   * Stores facts compactly (the snapshot as gzipped JSON; the link maps are derived on load) and versioned
+   * by capture time: `NETWORK` holds the latest (a conditional put refuses an older `capturedAt`: 'stale'),
+   * `NETWORK#<capturedAt>` keeps each version for FACTS_VERSION_TTL_DAYS. Throws when the compressed
+   * snapshot exceeds MAX_FACTS_BYTES (DynamoDB's item limit is 400 KB).
+   */
+  async saveNetworkFacts(scope: Scope, facts: NetworkFacts): Promise<FactsSaveOutcome> {
+    const pk = `FACTS#${scopeKey(scope)}`;
+    const snapshot = facts.snapshot;
+    if (!snapshot) {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { pk, sk: 'NETWORK', facts: JSON.stringify(facts) } }),
+      );
+      return 'saved';
+    }
+    const factsGz = gzipSync(JSON.stringify(snapshot));
+    if (factsGz.byteLength > MAX_FACTS_BYTES) {
+      throw new Error(
+        `network facts of ${scopeKey(scope)} are ${factsGz.byteLength} bytes compressed, over the ${MAX_FACTS_BYTES}-byte item budget`,
+      );
+    }
+    const { capturedAt } = snapshot;
+    const ttl = Math.floor(Date.parse(capturedAt) / 1000) + FACTS_VERSION_TTL_DAYS * 86_400;
     await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: `FACTS#${scopeKey(scope)}`, sk: 'NETWORK', facts: JSON.stringify(facts) },
-      }),
+      new PutCommand({ TableName: this.table, Item: { pk, sk: `NETWORK#${capturedAt}`, capturedAt, factsGz, ttl } }),
     );
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk, sk: 'NETWORK', capturedAt, factsGz },
+          ConditionExpression: 'attribute_not_exists(capturedAt) OR capturedAt <= :c',
+          ExpressionAttributeValues: { ':c': capturedAt },
+        }),
+      );
+      return 'saved';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'stale';
+      throw error;
+    }
   }
 
   async saveProjection(scope: Scope, projection: Projection, basis: number): Promise<SaveOutcome> {
@@ -321,6 +372,17 @@ export class DynamoDbStore implements MonitorStore {
     } while (start);
     return items;
   }
+}
+
+/**
+ * DynamoDB answers ValidationException for items it cannot hold (a key over 1,024/2,048 bytes, an item over
+ * 400 KB): that is the event's fault, not the table's, so it becomes an ItemRefusedError.
+ */
+function refusedOr(error: unknown): unknown {
+  if (error instanceof Error && error.name === 'ValidationException') {
+    return new ItemRefusedError(`DynamoDB ValidationException: ${clipText(error.message, 512)}`, { cause: error });
+  }
+  return error;
 }
 
 function findingChanges(previous: Record<string, string>, findings: Finding[]): FindingChange[] {

@@ -12,7 +12,8 @@ import type { NotificationChannel } from '../alerts-ports.js';
 import type { NotifyDeps } from '../app/notify.js';
 import type { Config } from '../config.js';
 import type { IncidentTransition } from '../domain/incidents.js';
-import type { Logger, Metrics } from '../ports.js';
+import type { Clock, Logger, Metrics } from '../ports.js';
+import type { AwsClientSettings } from '../runtime.js';
 import { SlackWebApiChannel } from '../slack/web-api-channel.js';
 import { SlackWebhookChannel } from '../slack/webhook-channel.js';
 import { DynamoDbIncidents } from './dynamodb-incidents.js';
@@ -32,24 +33,26 @@ export interface NotifyWiring {
 export function wireNotify(
   config: Pick<Config, 'tableName' | 'dynamodbEndpoint' | 'region'>,
   alerts: AlertsConfig,
-  observability: { logger: Logger; metrics: Metrics },
+  observability: { logger: Logger; metrics: Metrics; clock?: Clock },
+  aws: AwsClientSettings = {},
 ): NotifyWiring {
   if (!alerts.deadLetterQueueUrl) {
     throw new Error('EGRESS_WATCH_NOTIFY_DLQ_URL is required: notifications that cannot be delivered go there');
   }
+  const settings = { region: config.region, ...aws };
   const ddb = new DynamoDBClient({
-    region: config.region,
+    ...settings,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
   });
-  const sqs = new SQSClient({ region: config.region });
-  const sns = new SNSClient({ region: config.region });
+  const sqs = new SQSClient(settings);
+  const sns = new SNSClient(settings);
   const incidents = new DynamoDbIncidents({ client: ddb, tableName: config.tableName });
   const route = (t: IncidentTransition) =>
     routeChannel(alerts, { severity: t.incident.severity, tags: t.incident.members.flatMap((m) => m.tags) });
   const channels: NotificationChannel[] = [];
   const slackDry = alerts.dryRun.has('slack');
   if (alerts.slackMode !== 'off' && alerts.slackSecretName) {
-    const secret = slackSecretResolver(alerts.slackSecretName, alerts.secretMaxAgeSeconds);
+    const secret = slackSecretResolver(alerts.slackSecretName, alerts.secretMaxAgeSeconds, settings);
     const common = {
       route,
       runbookBaseUrl: alerts.runbookBaseUrl,
@@ -88,7 +91,7 @@ export function wireNotify(
       deadLetters: new SqsDeadLetters({ client: sqs, queueUrl: alerts.deadLetterQueueUrl }),
       policy: alerts.policy,
       maintenanceWindows: alerts.maintenanceWindows,
-      clock: { now: () => new Date() },
+      clock: observability.clock ?? { now: () => new Date() },
       logger: observability.logger,
       metrics: observability.metrics,
     },

@@ -1,5 +1,5 @@
 /**
- * The single DynamoDB table (design §5). serverless.yml declares the same keys, index, stream and TTL; the
+ * The single DynamoDB table (docs/architecture.md#state-model). serverless.yml declares the same keys, index, stream and TTL; the
  * local tools create it from here (a unit test keeps the two in step).
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';

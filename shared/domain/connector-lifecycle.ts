@@ -4,21 +4,31 @@
  * sorted by (eventTime, eventId) first — so any permutation or duplication of a stream gives the same result.
  */
 
-import { describeActor } from './actor-format.js';
+import { describeActor } from './actor.js';
 import { FindingBook } from './finding-book.js';
 import type {
+  ConditionObservedEvent,
+  ConnectorObservedEvent,
   ConnectorRef,
   ConnectorView,
   EniCreatedEvent,
+  EniObservedEvent,
   Finding,
+  MicrovmObservedEvent,
   MicrovmRunEvent,
   NetworkEvent,
   NetworkFacts,
   NormalizedEvent,
 } from './model.js';
 import { NO_NETWORK_FACTS } from './model.js';
-import { affectedConnectors, describeNetworkChange, networkChangeDirection } from './network-relevance.js';
-import { RULES } from './rules.js';
+import {
+  affectedConnectors,
+  describeNetworkChange,
+  isolationBreachCandidate,
+  natRouteTablesOf,
+  networkChangeDirection,
+} from './network-relevance.js';
+import { RULES, ruleById } from './rules.js';
 
 export interface HyperplaneEniView {
   id: string | null;
@@ -51,6 +61,8 @@ export function canonicalOrder(events: readonly NormalizedEvent[]): NormalizedEv
 }
 
 const GONE = new Set(['DELETING', 'DELETED']);
+/** connectorId of findings about a whole account/region (monitoring-blind, missed-event). */
+export const SCOPE_OWNER = '*';
 
 export function deriveLifecycle(
   events: readonly NormalizedEvent[],
@@ -77,6 +89,7 @@ class LifecycleFold {
     ordered: NormalizedEvent[],
     private readonly facts: NetworkFacts,
   ) {
+    for (const [nat, tables] of natRouteTablesOf(facts)) this.natRouteTables.set(nat, new Set(tables));
     // Identity pre-pass: who is who must not depend on which event came first.
     for (const e of ordered) {
       if (e.kind === 'connector.created' && e.connector.id) {
@@ -91,6 +104,9 @@ class LifecycleFold {
       if (e.kind === 'eni.created' && e.eniId) {
         const owner = this.resolve(e.connector, e.eventTime);
         if (owner) this.eniOwner.set(e.eniId, owner);
+      }
+      if (e.kind === 'observed.eni' && e.connectorId && !this.eniOwner.has(e.eniId)) {
+        this.eniOwner.set(e.eniId, e.connectorId);
       }
     }
   }
@@ -136,6 +152,18 @@ class LifecycleFold {
         break;
       case 'microvm.terminated':
         this.microvmTerminated(event);
+        break;
+      case 'observed.connector':
+        this.connectorObserved(event);
+        break;
+      case 'observed.eni':
+        this.eniObserved(event);
+        break;
+      case 'observed.microvm':
+        this.microvmObserved(event);
+        break;
+      case 'observed.condition':
+        this.conditionObserved(event);
         break;
       default:
         this.networkChanged(event);
@@ -206,6 +234,7 @@ class LifecycleFold {
       view.stateReason = null;
       this.findings.resolveAll(RULES.connectorFailed.id, view.id, event);
     }
+    if (state !== 'PENDING') this.findings.resolveAll(RULES.connectorStuckPending.id, view.id, event);
     if (state === 'FAILED' || state === 'DELETE_FAILED') {
       this.findings.open(RULES.connectorFailed, view, state, event, {
         summary: `${label(view)} is ${state}${view.stateReason ? ` (${view.stateReason})` : ''}`,
@@ -407,6 +436,138 @@ class LifecycleFold {
     }
   }
 
+  /** What Lambda Core showed reconcile: fills what events missed and moves the state the API reports. */
+  private connectorObserved(event: ConnectorObservedEvent): void {
+    const id = this.resolve(event.connector, event.eventTime);
+    if (!id) return;
+    const view = this.view(id, event, event.connector);
+    if (!event.present) {
+      if (GONE.has(view.state)) return;
+      this.log(view, event, 'no longer listed by ListNetworkConnectors (observed by reconcile)');
+      view.deletedAt = view.deletedAt ?? event.eventTime;
+      this.transition(view, 'DELETED', event, 'ListNetworkConnectors no longer lists it (reconcile)');
+      return;
+    }
+    view.name = view.name ?? event.connector.name;
+    view.arn = view.arn ?? event.connector.arn;
+    view.createdAt = view.createdAt ?? event.eventTime;
+    if (event.config && event.config.subnetIds.length > 0) applyConfig(view, event.config);
+    const reason = event.stateReason
+      ? `${event.stateReasonCode ? `${event.stateReasonCode}: ` : ''}${event.stateReason}`
+      : event.stateReasonCode;
+    if (reason) view.stateReason = reason;
+    if (event.state && event.state !== view.state) {
+      this.log(view, event, `observed ${event.state}${reason ? ` (${reason})` : ''} by reconcile`);
+      this.transition(view, event.state, event, `${event.eventName} showed ${event.state} (reconcile)`);
+    }
+    if (event.lastUpdateStatus && event.lastUpdateStatus !== view.lastUpdateStatus) {
+      view.lastUpdateStatus = event.lastUpdateStatus;
+      const code = event.lastUpdateStatusReasonCode;
+      if (event.lastUpdateStatus === 'Failed') {
+        this.findings.open(RULES.connectorUpdateFailed, view, 'update', event, {
+          summary: `update of ${label(view)} failed${code ? ` (${code})` : ''}${event.lastUpdateStatusReason ? `: ${event.lastUpdateStatusReason}` : ''}`,
+          detail: `LastUpdateStatus Failed${code ? `, reason ${code}` : ''} (seen by reconcile)`,
+          source: 'reconcile',
+        });
+      } else if (event.lastUpdateStatus === 'Successful') {
+        this.findings.resolveAll(RULES.connectorUpdateFailed.id, view.id, event);
+      }
+    }
+  }
+
+  /** A connector ENI EC2 showed (or no longer shows) that no CreateNetworkInterface/DeleteNetworkInterface explained. */
+  private eniObserved(event: EniObservedEvent): void {
+    const owner = this.eniOwner.get(event.eniId) ?? event.connectorId;
+    const view = owner ? this.connectors.get(owner) : undefined;
+    if (!view) return;
+    const eni = view.enis.find((e) => e.id === event.eniId);
+    if (event.present) {
+      if (eni) return;
+      view.enis.push({
+        id: event.eniId,
+        subnetId: event.subnetId,
+        availabilityZone: event.availabilityZone,
+        privateIp: event.privateIp,
+        purpose: 'production',
+        createdAt: event.eventTime,
+        deletedAt: null,
+        createdBy: 'observed by reconcile',
+        deletedBy: null,
+      });
+      this.log(
+        view,
+        event,
+        `ENI ${event.eniId} (${event.privateIp ?? 'no IP'}) in ${event.subnetId ?? '?'} observed by reconcile`,
+      );
+      return;
+    }
+    if (!eni || eni.deletedAt) return;
+    eni.deletedAt = event.eventTime;
+    eni.deletedBy = 'observed gone by reconcile';
+    this.log(view, event, `${eni.purpose} ENI ${eni.id} no longer exists (observed by reconcile)`);
+    this.settleDeletion(view, event);
+  }
+
+  /** A MicroVM GetMicrovm showed: which connectors it uses, and whether it still runs. */
+  private microvmObserved(event: MicrovmObservedEvent): void {
+    const ended = !event.present || event.state === 'TERMINATED' || event.state === 'TERMINATING';
+    const ids = [...new Set(event.egressConnectors.map((ref) => this.resolve(ref, event.eventTime)))].filter(
+      (id): id is string => id !== null,
+    );
+    for (const id of new Set([...ids, ...(this.microvmConnectors.get(event.microvmId) ?? [])])) {
+      const view = this.connectors.get(id) ?? this.view(id, event);
+      let use = view.microvms.find((m) => m.id === event.microvmId);
+      if (!use) {
+        use = {
+          id: event.microvmId,
+          runAt: event.startedAt ?? event.eventTime,
+          terminatedAt: null,
+          runBy: 'observed by reconcile',
+        };
+        view.microvms.push(use);
+        const users = this.microvmConnectors.get(event.microvmId) ?? new Set<string>();
+        users.add(id);
+        this.microvmConnectors.set(event.microvmId, users);
+        this.log(
+          view,
+          event,
+          `MicroVM ${event.microvmId} (${event.state ?? '?'}) uses this egress connector (observed by reconcile)`,
+        );
+        if (!ended && (view.state === 'PENDING' || view.state === 'UNKNOWN')) {
+          this.transition(view, 'ACTIVE', event, `MicroVM ${event.microvmId} runs on it (reconcile)`);
+        }
+      }
+      if (ended && !use.terminatedAt) {
+        use.terminatedAt = event.eventTime;
+        this.log(
+          view,
+          event,
+          `MicroVM ${event.microvmId} ${event.present ? event.state : 'gone'} (observed by reconcile)`,
+        );
+      }
+    }
+  }
+
+  /** A condition reconcile judged from the APIs: opens or resolves its finding (source reconcile). */
+  private conditionObserved(event: ConditionObservedEvent): void {
+    const rule = ruleById(event.rule);
+    if (!rule) return;
+    const owner = event.connectorId
+      ? (this.connectors.get(event.connectorId) ?? this.view(event.connectorId, event))
+      : { id: SCOPE_OWNER, account: event.account, region: event.region };
+    if (event.active) {
+      this.findings.open(rule, owner, event.subject, event, {
+        summary: event.summary,
+        detail: event.detail,
+        source: 'reconcile',
+        ...(event.severity ? { severity: event.severity } : {}),
+      });
+    } else {
+      const tracked = this.findings.get(rule.id, owner.id, event.subject);
+      if (tracked) this.findings.resolve(tracked.fingerprint, event);
+    }
+  }
+
   private networkChanged(event: NetworkEvent): void {
     if (event.kind === 'network.route' && event.target?.startsWith('nat-') && event.change !== 'delete') {
       const tables = this.natRouteTables.get(event.target) ?? new Set<string>();
@@ -415,16 +576,22 @@ class LifecycleFold {
     }
     const alive = [...this.connectors.values()].filter((v) => !GONE.has(v.state) && v.state !== 'UNKNOWN');
     const change = describeNetworkChange(event);
+    const unverified: ConnectorView[] = [];
+    const breach = isolationBreachCandidate(event, this.facts);
     for (const hit of affectedConnectors(event, alive, this.facts, this.natRouteTables)) {
       const view = hit.connector;
       this.log(view, event, `${change.text}${hit.linkKnown ? '' : ' (link to this connector unverified)'}`);
+      if (!hit.linkKnown) {
+        unverified.push(view);
+        continue;
+      }
       for (const subject of change.subjects) {
         const existing = this.findings.get(RULES.networkPathChanged.id, view.id, subject.key);
         if (!existing) {
           const restrictive = networkChangeDirection(event) === 'restrictive';
-          const severity = !hit.linkKnown ? 'info' : restrictive ? 'high' : 'warning';
+          const severity = breach ? 'critical' : restrictive ? 'high' : 'warning';
           this.findings.open(RULES.networkPathChanged, view, subject.key, event, {
-            summary: `${subject.text} by ${describeActor(event.actor)}: ${hit.why} of ${label(view)}${hit.linkKnown ? '' : ' (link unverified until reconcile maps it)'}`,
+            summary: `${breach ? 'isolation-breach candidate: ' : ''}${subject.text} by ${describeActor(event.actor)}: ${hit.why} of ${label(view)}${breach ? ` — ${breach}` : ''}`,
             detail: `${change.text}; ${hit.why}`,
             severity,
             baseline: subject.baselineBefore,
@@ -434,6 +601,31 @@ class LifecycleFold {
         }
         this.findings.observe(existing.fingerprint, event, `${change.text}; ${hit.why}`, subject.stateAfter);
       }
+    }
+    if (unverified.length > 0) this.unverifiedChange(event, change, unverified);
+  }
+
+  /** Before facts map the link: one info finding per change (account/region), naming the connectors it may touch. */
+  private unverifiedChange(
+    event: NetworkEvent,
+    change: ReturnType<typeof describeNetworkChange>,
+    views: ConnectorView[],
+  ): void {
+    const owner = { id: SCOPE_OWNER, account: event.account, region: event.region };
+    const names = views.map((v) => v.name ?? v.id).join(', ');
+    for (const subject of change.subjects) {
+      const existing = this.findings.get(RULES.networkPathChanged.id, owner.id, subject.key);
+      if (existing) {
+        this.findings.observe(existing.fingerprint, event, `${change.text}; may touch ${names}`, subject.stateAfter);
+        continue;
+      }
+      this.findings.open(RULES.networkPathChanged, owner, subject.key, event, {
+        summary: `${subject.text} by ${describeActor(event.actor)} may touch connector(s) ${names} (link unverified until reconcile maps it)`,
+        detail: `${change.text}; link to ${names} unverified`,
+        severity: 'info',
+        baseline: subject.baselineBefore,
+        current: subject.stateAfter,
+      });
     }
   }
 }

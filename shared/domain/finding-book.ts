@@ -3,7 +3,7 @@
  * open/resolved status. Network findings carry a baseline (how the path was before the first observed change)
  * and resolve when a later change brings the path back to it.
  */
-import { describeActor } from './actor-format.js';
+import { describeActor } from './actor.js';
 import { fingerprintOf } from './fingerprint.js';
 import type { ConnectorView, Finding, NormalizedEvent, Severity } from './model.js';
 import type { RuleDefinition } from './rules.js';
@@ -26,7 +26,12 @@ export interface OpenOptions {
   /** Path state before the change; omit for findings that do not resolve by reversal. */
   baseline?: string;
   current?: string;
+  /** Set on findings raised from reconcile observations. */
+  source?: 'events' | 'reconcile' | 'canary';
 }
+
+/** Who a finding is about: a connector, or the account/region (id `*`). */
+export type FindingOwner = Pick<ConnectorView, 'id' | 'account' | 'region'>;
 
 export class FindingBook {
   private readonly byFingerprint = new Map<string, Tracked>();
@@ -39,7 +44,7 @@ export class FindingBook {
     return this.byFingerprint.get(FindingBook.fingerprint(ruleId, connectorId, subject));
   }
 
-  open(rule: RuleDefinition, view: ConnectorView, subject: string, event: NormalizedEvent, options: OpenOptions): void {
+  open(rule: RuleDefinition, view: FindingOwner, subject: string, event: NormalizedEvent, options: OpenOptions): void {
     const fingerprint = FindingBook.fingerprint(rule.id, view.id, subject);
     const existing = this.byFingerprint.get(fingerprint);
     if (existing) {
@@ -65,6 +70,7 @@ export class FindingBook {
         resolvedAt: null,
         summary: options.summary,
         evidence: [evidenceOf(event, options.detail)],
+        ...(options.source ? { source: options.source, subject } : {}),
       },
     };
     this.byFingerprint.set(fingerprint, tracked);

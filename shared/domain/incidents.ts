@@ -25,8 +25,6 @@ import { RULES } from './rules.js';
 export interface NotifiableFinding extends Finding {
   /** Why a path is blocked (path analysis), when the writer knows it. */
   explanation?: string;
-  /** Who raised it: the event projection, reconcile or the canary. */
-  source?: string;
   /** Free tags (`team:payments`, `canary`…) used by silences and routing. */
   tags?: string[];
 }

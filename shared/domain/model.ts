@@ -168,7 +168,78 @@ export type NetworkEvent =
   | NatGatewayDeletedEvent
   | NaclEntryChangedEvent;
 
+/**
+ * Reconcile observations (see docs/reconcile.md): what the AWS APIs showed that no event explained, written
+ * into the same event log as synthetic events (`eventSource` `egress-watch.reconcile`, stable `eventID`
+ * `obs-<sha256 prefix>` of what was observed), so the projection folds events and observations together.
+ */
+export const OBSERVATION_SOURCE = 'egress-watch.reconcile';
+
+/** A connector as Lambda Core `GetNetworkConnector` showed it, or its absence from `ListNetworkConnectors`. */
+export interface ConnectorObservedEvent extends EventBase {
+  kind: 'observed.connector';
+  connector: ConnectorRef;
+  /** false: `ListNetworkConnectors` no longer lists it (deleted). */
+  present: boolean;
+  state: string | null;
+  stateReason: string | null;
+  stateReasonCode: string | null;
+  lastUpdateStatus: string | null;
+  lastUpdateStatusReason: string | null;
+  lastUpdateStatusReasonCode: string | null;
+  config: ConnectorConfig | null;
+  /** ISO-8601 `LastModified` from the API, when it gave one. */
+  lastModified: string | null;
+}
+
+/** A connector ENI as EC2 `DescribeNetworkInterfaces` showed it (tag aws:lambda:networkConnectorId), or its absence. */
+export interface EniObservedEvent extends EventBase {
+  kind: 'observed.eni';
+  eniId: string;
+  connectorId: string | null;
+  present: boolean;
+  subnetId: string | null;
+  availabilityZone: string | null;
+  privateIp: string | null;
+  /** EC2 `Status`: available | in-use | … */
+  status: string | null;
+}
+
+/** A MicroVM as `GetMicrovm` showed it: its state and the connectors it egresses through. */
+export interface MicrovmObservedEvent extends EventBase {
+  kind: 'observed.microvm';
+  microvmId: string;
+  present: boolean;
+  state: string | null;
+  /** ISO-8601 `startedAt`. */
+  startedAt: string | null;
+  egressConnectors: ConnectorRef[];
+}
+
+/**
+ * A condition reconcile judged from the APIs (stuck PENDING, subnet IPs, leaked ENI, missed events, blind
+ * monitoring, …): `active` opens the finding `rule` for (connectorId, subject), inactive resolves it.
+ * connectorId null: the finding is about the account/region (connectorId `*`).
+ */
+export interface ConditionObservedEvent extends EventBase {
+  kind: 'observed.condition';
+  rule: string;
+  connectorId: string | null;
+  subject: string;
+  active: boolean;
+  severity: Severity | null;
+  summary: string;
+  detail: string;
+}
+
+export type ObservationEvent =
+  | ConnectorObservedEvent
+  | EniObservedEvent
+  | MicrovmObservedEvent
+  | ConditionObservedEvent;
+
 export type NormalizedEvent =
+  | ObservationEvent
   | ConnectorCreatedEvent
   | ConnectorUpdatedEvent
   | ConnectorDeletedEvent
@@ -279,17 +350,11 @@ export interface Finding {
   resolvedAt: string | null;
   summary: string;
   evidence: Evidence[];
+  /** Who raised it: the event projection (default), reconcile observations, or the canary. */
+  source?: 'events' | 'reconcile' | 'canary';
+  /** What the finding tracks within its rule and connector (set on reconcile findings, so they can be resolved). */
+  subject?: string;
 }
 
-/** Facts about the VPC that events alone may not reveal (filled by reconcile): subnet → route table. */
-export interface NetworkFacts {
-  routeTableOfSubnet: Record<string, string>;
-  subnetOfRouteTableAssociation: Record<string, string>;
-  networkAclOfSubnet: Record<string, string>;
-}
-
-export const NO_NETWORK_FACTS: NetworkFacts = Object.freeze({
-  routeTableOfSubnet: {},
-  subnetOfRouteTableAssociation: {},
-  networkAclOfSubnet: {},
-});
+export type { NetworkFacts } from './network-facts.js';
+export { NO_NETWORK_FACTS } from './network-facts.js';

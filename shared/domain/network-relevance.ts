@@ -21,6 +21,41 @@ export interface ChangeSubject {
   stateAfter: string;
 }
 
+/** The part of the facts snapshot (docs/network-facts.md) route reasoning reads; absent before the first capture. */
+interface SnapshotRoutes {
+  snapshot?: {
+    routeTables: { routeTableId: string; routes: { destinationCidrBlock?: string; targetId: string }[] }[];
+  };
+}
+
+/** NAT gateway → route tables routing to it, per the facts snapshot (blackhole routes included). */
+export function natRouteTablesOf(facts: NetworkFacts): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const table of (facts as NetworkFacts & SnapshotRoutes).snapshot?.routeTables ?? []) {
+    for (const route of table.routes) {
+      if (!route.targetId.startsWith('nat-')) continue;
+      out.set(route.targetId, [...(out.get(route.targetId) ?? []), table.routeTableId]);
+    }
+  }
+  return out;
+}
+
+/**
+ * A default route added to a route table that has no other default route (per the facts): its subnets were
+ * "isolated" and now have an internet path — an isolation-breach candidate. Returns why, or null.
+ */
+export function isolationBreachCandidate(event: NetworkEvent, facts: NetworkFacts): string | null {
+  if (event.kind !== 'network.route' || event.change !== 'create' || event.destination !== '0.0.0.0/0') return null;
+  const table = (facts as NetworkFacts & SnapshotRoutes).snapshot?.routeTables.find(
+    (t) => t.routeTableId === event.routeTableId,
+  );
+  if (!table) return null;
+  const others = table.routes.filter((r) => r.destinationCidrBlock === '0.0.0.0/0' && r.targetId !== event.target);
+  return others.length === 0
+    ? `${event.routeTableId} had no default route: its subnets were isolated and now route to ${event.target ?? '?'}`
+    : null;
+}
+
 export function affectedConnectors(
   event: NetworkEvent,
   alive: ConnectorView[],

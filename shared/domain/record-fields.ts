@@ -10,10 +10,13 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reads `key` from `obj` trying the exact key, then any key equal ignoring case. */
+/**
+ * Reads `key` from `obj` trying the exact key, then any key equal ignoring case. Own properties only: a
+ * record's "constructor" or "__proto__" is data, never a prototype member.
+ */
 export function field(obj: unknown, key: string): unknown {
   if (!isObject(obj)) return undefined;
-  if (key in obj) return obj[key];
+  if (Object.hasOwn(obj, key)) return obj[key];
   const lower = key.toLowerCase();
   for (const [k, v] of Object.entries(obj)) if (k.toLowerCase() === lower) return v;
   return undefined;
@@ -45,12 +48,15 @@ export function bool(value: unknown): boolean | null {
   return null;
 }
 
-/** Lists in any of EC2's CloudTrail renderings: array, {items}, {item}, single object, {} or absent. */
+/**
+ * Lists in any of EC2's CloudTrail renderings: array, {items}, {item}, single object, {} or absent.
+ * Recursion follows nested {items: {items: …}} wrappers; ingest bounds input depth (input-limits.ts) first.
+ */
 export function ec2List(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
   if (isObject(value)) {
-    const inner = value.items ?? value.item ?? value.Items ?? value.Item;
+    const inner = field(value, 'items') ?? field(value, 'item');
     if (inner !== undefined) return ec2List(inner);
     return Object.keys(value).length === 0 ? [] : [value];
   }
@@ -63,14 +69,14 @@ export function strings(value: unknown): string[] {
     .filter((v): v is string => v !== null);
 }
 
-/** Tags from request tagSpecificationSet and/or response tagSet, as a plain map. */
-export function tagMap(...tagLists: unknown[]): Record<string, string> {
-  const tags: Record<string, string> = {};
+/** Tags from request tagSpecificationSet and/or response tagSet (a Map: tag keys are data, any string). */
+export function tagMap(...tagLists: unknown[]): Map<string, string> {
+  const tags = new Map<string, string>();
   for (const list of tagLists) {
     for (const tag of ec2List(list)) {
       const key = str(field(tag, 'key'));
       const value = str(field(tag, 'value'));
-      if (key) tags[key] = value ?? '';
+      if (key) tags.set(key, value ?? '');
     }
   }
   return tags;

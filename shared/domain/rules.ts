@@ -73,8 +73,21 @@ export const RULES = {
     source: 'reconcile',
     title: 'Connector subnet running out of IPs',
   },
+  natGatewayCrossAz: {
+    id: 'nat-gateway-cross-az',
+    severity: 'warning',
+    source: 'reconcile',
+    title: 'Connector subnet routes to a NAT gateway in another AZ',
+  },
 } as const satisfies Record<string, RuleDefinition>;
 
 export type RuleId = (typeof RULES)[keyof typeof RULES]['id'];
 
 export const RULE_IDS: readonly RuleId[] = Object.values(RULES).map((r) => r.id);
+
+const BY_ID = new Map<string, RuleDefinition>(Object.values(RULES).map((r) => [r.id, r]));
+
+/** The catalog entry of a rule id, or undefined for an id the catalog does not know. */
+export function ruleById(id: string): RuleDefinition | undefined {
+  return BY_ID.get(id);
+}

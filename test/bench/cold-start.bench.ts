@@ -1,5 +1,5 @@
 /**
- * Cold start of the Lambda bundles, side by side with bare node in one run (design §8: ratios, never a single
+ * Cold start of the Lambda bundles, side by side with bare node in one run (docs/architecture.md#benchmarks: ratios, never a single
  * absolute time). Each sample is a fresh `node --input-type=module -e "await import('<bundle>')"`; rounds
  * alternate the variants so machine noise hits them alike. Prints medians and the bundle/bare ratio; asserts
  * nothing. When ingest is over its budget, the metafile says which packages make the bundle heavy.

@@ -22,8 +22,8 @@ describe('e2e alerts: a permanently failing Slack ends in the dead-letter queue;
         slackBeforeRedrive = lab.slack.received.length;
         lab.slack.healthy();
         // The CLI's redrive, with the environment the lab gave the notify function.
-        firstRedrive = await redriveNotifications(process.env);
-        secondRedrive = await redriveNotifications(process.env);
+        firstRedrive = await redriveNotifications(lab.functionRuntime());
+        secondRedrive = await redriveNotifications(lab.functionRuntime());
       },
     });
   }, 180_000);

@@ -39,11 +39,11 @@ function shuffledCopy<T>(items: T[], seed: number): T[] {
 }
 
 describe('egress-watch replay', () => {
-  it('prints exactly one design §4 JSON object for the article scenario', async () => {
+  it('prints exactly one replay JSON object (docs/architecture.md#replay-json) for the article scenario', async () => {
     const { stdout } = await replay(fixturePath('scenarios', 'article-connector-lifecycle.json'), ['--json']);
     const output = JSON.parse(stdout) as ReplayOutput;
 
-    expect(Object.keys(output).sort()).toEqual(['connectors', 'findings', 'ignored', 'rejected']);
+    expect(Object.keys(output).sort()).toEqual(['connectors', 'counts', 'findings', 'ignored', 'rejected']);
     const nat = output.connectors.find((c) => c.name === 'nat-egress-connector');
     expect(nat).toMatchObject({ state: 'DELETED', subnetIds: [expect.stringMatching(/^subnet-/)] });
     expect(nat?.enis.map((e) => e.purpose).sort()).toEqual(['production', 'validation']);

@@ -129,10 +129,24 @@ describe('serverless.yml: least-privilege roles', () => {
       for (const statement of statements ?? []) {
         const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
         for (const action of actions) expect(action).not.toContain('*');
-        expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+        // Resource "*" only for read-only actions that support no resource-level permissions (EC2 Describe*,
+        // CloudTrail LookupEvents, Lambda List/Get); anything that writes names its resources.
+        const readOnly = actions.every((a) => /^(ec2|cloudtrail|lambda):(Describe|List|Get|Lookup)[A-Za-z]+$/.test(a));
+        if (!readOnly) expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
       }
     });
   }
+
+  it('reconcile reads AWS and writes only its own table and dead-letter queue', () => {
+    const statements = functions.reconcile?.iamRoleStatements as Statement[];
+    const actions = statements.flatMap((s) => s.Action);
+    const writes = actions.filter((a) => !/:(Describe|List|Get|Lookup|Query)[A-Za-z]*$/.test(a));
+    expect(writes.sort()).toEqual(['dynamodb:PutItem', 'sqs:SendMessage']);
+    expect(at(config, 'functions', 'reconcile', 'events')).toEqual([
+      { schedule: { rate: ['$', '{param:reconcileSchedule}'].join('') } },
+    ]);
+    expect(at(config, 'params', 'default', 'reconcileSchedule')).toBe('rate(10 minutes)');
+  });
 
   it('ingest may only put items and dead-letter', () => {
     const statements = functions.ingest?.iamRoleStatements as Statement[];

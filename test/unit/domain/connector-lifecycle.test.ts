@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveLifecycle, type LifecycleResult } from '../../../shared/domain/connector-lifecycle.js';
+import { deriveLifecycle, type LifecycleResult, SCOPE_OWNER } from '../../../shared/domain/connector-lifecycle.js';
 import type { ConnectorView, Finding, NetworkFacts } from '../../../shared/domain/model.js';
 import { NO_NETWORK_FACTS } from '../../../shared/domain/model.js';
 import {
@@ -399,17 +399,17 @@ describe('network-path-changed from a route change', () => {
   };
   const twoConnectors = () => [createConnector(payments, at(0)), createConnector(reporting, at(1))];
 
-  it('without NetworkFacts reports an info finding on every live connector, saying the link is unverified', () => {
+  it('without NetworkFacts reports one info finding per change (not per connector), naming the connectors it may touch', () => {
     const events = normalizeAll([...twoConnectors(), routeChange('delete', PAYMENTS.routeTable, at(10))]);
 
     const result = deriveLifecycle(events, NO_NETWORK_FACTS);
 
     const findings = findingsOf(result, 'network-path-changed');
-    expect(findings.map((f) => f.connectorId).sort()).toEqual([PAYMENTS.id, reporting.id].sort());
-    for (const finding of findings) {
-      expect(finding).toMatchObject({ severity: 'info', status: 'open' });
-      expect(finding.summary).toMatch(/unverified/);
-    }
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ connectorId: SCOPE_OWNER, severity: 'info', status: 'open' });
+    expect(findings[0]?.summary).toMatch(/unverified/);
+    expect(findings[0]?.summary).toContain('payments-egress');
+    expect(findings[0]?.summary).toContain('reporting-egress');
   });
 
   it('does not report the change for a connector that was already deleted', () => {
@@ -421,7 +421,10 @@ describe('network-path-changed from a route change', () => {
 
     const result = deriveLifecycle(events);
 
-    expect(findingsOf(result, 'network-path-changed').map((f) => f.connectorId)).toEqual([PAYMENTS.id]);
+    const [finding, ...rest] = findingsOf(result, 'network-path-changed');
+    expect(rest).toEqual([]);
+    expect(finding?.summary).toContain('payments-egress');
+    expect(finding?.summary).not.toContain('reporting-egress');
   });
 
   it('with facts mapping the subnet to the table: a removed route is high, an added one a warning, both linkKnown', () => {

@@ -1,8 +1,8 @@
-// design.md §5: the final state of any permutation/duplication of an event set is the state of the sorted,
+// docs/architecture.md#state-model: the final state of any permutation/duplication of an event set is the state of the sorted,
 // deduplicated set. These properties check it for the article scenario and for generated event sets.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveLifecycle, type LifecycleResult } from '../../../shared/domain/connector-lifecycle.js';
+import { deriveLifecycle, type LifecycleResult, SCOPE_OWNER } from '../../../shared/domain/connector-lifecycle.js';
 import type { NetworkFacts, NormalizedEvent } from '../../../shared/domain/model.js';
 import { NO_NETWORK_FACTS } from '../../../shared/domain/model.js';
 import { RULE_IDS } from '../../../shared/domain/rules.js';
@@ -95,9 +95,9 @@ describe('order and duplication invariance of deriveLifecycle', () => {
   });
 });
 
-/** Sanity of any result: known rule ids, unique fingerprints, findings about connectors that exist. */
+/** Sanity of any result: known rule ids, unique fingerprints, findings about connectors that exist (or the scope). */
 function expectCoherent(result: LifecycleResult): void {
-  const ids = new Set(result.connectors.map((c) => c.id));
+  const ids = new Set([...result.connectors.map((c) => c.id), SCOPE_OWNER]);
   const fingerprints = result.findings.map((f) => f.fingerprint);
   expect(new Set(fingerprints).size).toBe(fingerprints.length);
   for (const finding of result.findings) {

@@ -273,7 +273,7 @@ const documentedExamples: Example[] = [
   },
 ];
 
-/** The monitor's own rules (aws-api.md §3.3 and §6.1) against lab-shaped envelopes. */
+/** The monitor's own rules (EventBridge User Guide, "Events from AWS services") against lab-shaped envelopes. */
 const lambdaConnectorPattern = {
   source: ['aws.lambda'],
   'detail-type': ['AWS API Call via CloudTrail'],
