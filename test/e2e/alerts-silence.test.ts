@@ -36,6 +36,7 @@ describe('e2e alerts: a silenced connector sends nothing, and its incidents are 
 
   it('sends nothing to Slack or SNS', () => {
     expect(result.findings.filter((f) => f.status === 'open').length).toBeGreaterThan(0);
+    if (result.lab.slack.attempts.length > 0) console.log("DEBUG", JSON.stringify(result.lab.slack.received.map((r) => r.payload.text)), JSON.stringify(result.findings.map((f) => [f.rule, f.firstSeen, f.connectorId])));
     expect(result.lab.slack.attempts).toEqual([]);
     expect(result.lab.sns.published).toEqual([]);
     expect(result.lab.errors()).toEqual([]);
