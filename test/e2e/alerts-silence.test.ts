@@ -36,8 +36,8 @@ describe('e2e alerts: a silenced connector sends nothing, and its incidents are 
 
   it('sends nothing to Slack or SNS', () => {
     expect(result.findings.filter((f) => f.status === 'open').length).toBeGreaterThan(0);
-    if (result.lab.slack.attempts.length > 0) console.log("DEBUG", JSON.stringify(result.lab.slack.received.map((r) => r.payload.text)), JSON.stringify(result.findings.map((f) => [f.rule, f.firstSeen, f.connectorId])));
-    expect(result.lab.slack.attempts).toEqual([]);
+    const sent = JSON.stringify(result.lab.slack.received.map((r) => r.payload.text));
+    expect(result.lab.slack.attempts, `sent: ${sent}`).toEqual([]);
     expect(result.lab.sns.published).toEqual([]);
     expect(result.lab.errors()).toEqual([]);
   });
@@ -48,7 +48,12 @@ describe('e2e alerts: a silenced connector sends nothing, and its incidents are 
     );
     expect(incidents.length).toBe(3);
     for (const incident of incidents) {
-      expect(incident.silenced).toEqual({ silenceId: 'sil-e2e', reason: 'planned NAT migration', source: 'silence' });
+      const seen = JSON.stringify(incident.members.map((m) => [m.connectorName, m.firstSeen]));
+      expect(incident.silenced, `${incident.rule} ${seen}`).toEqual({
+        silenceId: 'sil-e2e',
+        reason: 'planned NAT migration',
+        source: 'silence',
+      });
     }
   });
 });
