@@ -42,15 +42,22 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
-/** "nat-egress-connector (nc-…)" or the id alone. */
+/** connectorId of findings about a whole account/region (the projection's SCOPE_OWNER). */
+const ACCOUNT_WIDE = '*';
+
+/** "nat-egress-connector (nc-…)", the id alone, or "account-wide" for findings about a whole account/region. */
 export function connectorLabel(member: Pick<IncidentMember, 'connectorId' | 'connectorName'>): string {
+  if (member.connectorId === ACCOUNT_WIDE) return 'account-wide (connectors named in the summary)';
   return member.connectorName ? `${member.connectorName} (${member.connectorId})` : member.connectorId;
 }
 
 /** The connectors of an incident, once each, in member order. */
 export function incidentConnectors(incident: Incident): { id: string; name: string | null }[] {
   const seen = new Map<string, string | null>();
-  for (const m of incident.members) if (!seen.has(m.connectorId)) seen.set(m.connectorId, m.connectorName);
+  for (const m of incident.members) {
+    if (seen.has(m.connectorId)) continue;
+    seen.set(m.connectorId, m.connectorId === ACCOUNT_WIDE ? 'account-wide' : m.connectorName);
+  }
   return [...seen].map(([id, name]) => ({ id, name }));
 }
 
