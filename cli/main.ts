@@ -3,9 +3,11 @@
  *   egress-watch start [--scenario <name>] [--speed <x>]   play a scenario on the embedded lab
  *   egress-watch replay <file|dir> [--json] [--allow-account <id>]…
  *   egress-watch lab serve [--port 4566] [--scenario <name>]
+ *   egress-watch expectations check <file>
  *   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json]
  *   egress-watch silence add|list|remove …          silences (docs/alerts.md)
  *   egress-watch notifications redrive [--max N]     resend dead-lettered notifications
+ *   egress-watch reconcile [--json] [--scenario <name>] [--account <id>] [--region <r>]
  */
 import { loadCliConfig } from '../shared/config.js';
 import { EgressWatchError, exitCodeOf, UsageError } from '../shared/domain/errors.js';
@@ -18,7 +20,9 @@ const USAGE = `usage:
   egress-watch start [--scenario <name>] [--speed <factor>] [--out <dir>] [--clean-delivery] [--quiet]
   egress-watch replay <file|dir> [--json] [--allow-account <12-digit id>]...
   egress-watch lab serve [--port 4566] [--scenario <name>] [--play] [--speed <factor>]
+  egress-watch expectations check <file>
   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]
+  egress-watch reconcile [--json] [--scenario <name>] [--account <12-digit id>] [--region <region>]
   egress-watch help
   egress-watch silence add (--connector <id|name> | --rule <id> | --severity <s> | --tag <t>)... (--for 2h | --until <ISO>) --reason <text> [--starts <ISO>] [--by <name>]
   egress-watch silence list [--json] | silence remove <silence-id>
@@ -64,6 +68,14 @@ async function main(argv: string[]): Promise<number> {
         if (error instanceof alerts.AlertsUsageError) throw new UsageError(error.message);
         throw error;
       }
+    }
+    case 'expectations': {
+      const { expectationsCommand } = await import('./expectations.js');
+      return expectationsCommand(rest);
+    }
+    case 'reconcile': {
+      const { reconcileCommand } = await import('./reconcile.js');
+      return reconcileCommand(rest);
     }
     case undefined:
       throw new UsageError('a command is needed');

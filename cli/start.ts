@@ -115,6 +115,40 @@ function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioRe
       write(`${style.cyan(clockTime(at.toISOString()))}  ${mark} ${style.bold(`${who}${what}`)}`);
       if (step.probe || !outcome.ok) write(`          ${style.dim(outcome.detail)}`);
     },
+    canaryRun(at, run, previous) {
+      const t = style.cyan(clockTime(run.startedAt));
+      const met = run.probes.filter((p) => p.met).length;
+      const changed =
+        !previous ||
+        previous.met !== run.met ||
+        run.probes.some((p) => previous.probes.find((q) => q.targetId === p.targetId)?.verdict !== p.verdict);
+      if (run.blindReason) {
+        write(`${t}  ${style.red('◉ canary')} ${run.connectorName} ${style.red(`cannot probe: ${run.blindReason}`)}`);
+        return;
+      }
+      const head = `${t}  ${run.met ? style.green('◉ canary') : style.red('◉ canary')} ${run.connectorName} ${met}/${run.probes.length} as expected ${style.dim(`(${run.microvmSeconds} MicroVM-s)`)}`;
+      if (!changed) {
+        if (!quiet) write(head);
+        return;
+      }
+      write(`${head} ${style.bold('verdicts changed')}`);
+      for (const p of run.probes) {
+        const mark = p.met ? style.green('✓') : style.red('✗');
+        const seen = p.observedIp ? ` seen as ${p.observedIp}` : p.resolvedAddress ? ` → ${p.resolvedAddress}` : '';
+        write(
+          `          ${mark} ${p.kind.padEnd(9)} ${p.target} ${p.verdict}${seen}${p.errorClass ? ` (${p.errorClass})` : ''}${p.met ? '' : style.red(`  expected ${p.expect}`)}`,
+        );
+      }
+      void at;
+    },
+    canaryFinding(at, change, finding) {
+      this.finding(at, change, finding, finding.connectorName ?? null);
+      for (const b of finding.explanation?.blockers ?? []) {
+        write(
+          `          ${style.dim('blocked by')} ${b.component} ${b.id}${b.direction ? ` (${b.direction})` : ''}: ${b.detail}`,
+        );
+      }
+    },
     finding(at, change, finding, connectorName) {
       const label =
         change === 'resolved'

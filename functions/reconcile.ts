@@ -8,56 +8,53 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { type ReconcileDeps, type ReconcileReport, reconcileScope } from '../shared/app/reconcile.js';
 import { createReconcileWiring } from '../shared/aws/reconcile-wiring.js';
 import { loadConfig } from '../shared/config.js';
-import { appLogger, appMetrics, metrics } from '../shared/observability.js';
+import type { LambdaHandler } from '../shared/observability.js';
 import { loadReconcileSettings } from '../shared/reconcile-config.js';
+import { type FunctionRuntime, lambdaHandler } from '../shared/runtime.js';
 
-export interface ReconcileHandlerDeps {
+/** What the reconcile handler needs: the use case's dependencies and the function's region. */
+export interface ReconcileFunctionDeps {
   reconcile: ReconcileDeps;
-  /** The function's region: the scope is (event account, this region). */
+  /** The scope is (the scheduled event's account, this region). */
   region: string;
-  afterRun?: () => void;
 }
 
-/** The handler over explicit dependencies: reconciles the scheduled event's account in `region`. */
-export function makeHandler(deps: ReconcileHandlerDeps) {
-  return async (
-    event: Pick<ScheduledEvent, 'account' | 'region'>,
-  ): Promise<Omit<ReconcileReport, 'observations'> & { observations: number }> => {
-    try {
-      const report = await reconcileScope(deps.reconcile, {
-        account: event.account,
-        region: event.region || deps.region,
-      });
-      return { ...report, observations: report.observations.length };
-    } finally {
-      deps.afterRun?.();
-    }
+/** The invocation result: the run's report with the observations counted. */
+export type ReconcileResult = Omit<ReconcileReport, 'observations'> & { observations: number };
+
+/** Builds the handler from explicit dependencies; AWS and store errors propagate (the watermark stays). */
+export function makeHandler(
+  deps: ReconcileFunctionDeps,
+): LambdaHandler<Pick<ScheduledEvent, 'account' | 'region'>, ReconcileResult> {
+  return async (event) => {
+    const report = await reconcileScope(deps.reconcile, {
+      account: event.account,
+      region: event.region || deps.region,
+    });
+    return { ...report, observations: report.observations.length };
   };
 }
 
-let built: ReturnType<typeof makeHandler> | undefined;
-
-/** Dependencies built on the first invocation, so importing the module never needs the environment. */
-function build(): ReturnType<typeof makeHandler> {
-  const config = loadConfig();
+/**
+ * Dependencies from a runtime: config from `runtime.env` (EGRESS_WATCH_TABLE, EGRESS_WATCH_ALLOWED_ACCOUNTS,
+ * AWS_REGION, the optional EGRESS_WATCH_* reconcile thresholds), AWS clients with `runtime.aws` settings.
+ * @throws ConfigError when the environment is incomplete or malformed.
+ */
+export function depsFor(runtime: FunctionRuntime): ReconcileFunctionDeps {
+  const config = loadConfig(runtime.env);
   const wiring = createReconcileWiring({
     region: config.region,
     tableName: config.tableName,
     allowedAccounts: config.allowedAccounts,
     ...(config.dynamodbEndpoint ? { dynamodbEndpoint: config.dynamodbEndpoint } : {}),
-    logger: appLogger,
-    metrics: appMetrics,
-    settings: loadReconcileSettings(),
+    clock: runtime.clock,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+    settings: loadReconcileSettings(runtime.env),
+    aws: runtime.aws,
   });
-  return makeHandler({
-    reconcile: wiring.deps,
-    region: config.region,
-    afterRun: () => metrics.publishStoredMetrics(),
-  });
+  return { reconcile: wiring.deps, region: config.region };
 }
 
 /** The Lambda entry point (serverless.yml: functions/reconcile.handler). */
-export const handler: ReturnType<typeof makeHandler> = (event) => {
-  built ??= build();
-  return built(event);
-};
+export const handler = lambdaHandler(makeHandler, depsFor);

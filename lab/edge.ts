@@ -4,8 +4,15 @@
  * (in order) the x-amz-target header, the MicroVM endpoint host or path, the Slack webhook path, and the
  * service in the SigV4 credential scope. DynamoDB calls are proxied verbatim to DynamoDB Local.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { BODY_LIMITS, bodyTooLargeResponse, type EdgeRouteName, UNROUTED_BODY_LIMIT } from './edge-limits.js';
 import type { Emulator, LabRequest, LabResponse } from './emulators/http.js';
 import { jsonResponse } from './emulators/http.js';
 import type { CallerIdentity } from './trail/record.js';
@@ -24,14 +31,18 @@ export interface EdgeRoutes {
   sqs?: Emulator;
 }
 
-export type RouteName = keyof EdgeRoutes;
+export type RouteName = keyof EdgeRoutes & EdgeRouteName;
 
 export interface EdgeOptions {
   /** 0 picks a free port. */
   port?: number;
-  /** Loopback only, by design. */
+  /** Loopback only: the lab never listens on another interface. */
   host?: string;
   routes: EdgeRoutes;
+  /** Time a client has to send a whole request (headers and body), in ms; default 60,000. Then: 408. */
+  requestTimeoutMs?: number;
+  /** Body caps per route in bytes (default BODY_LIMITS, lab/edge-limits.ts). */
+  bodyLimits?: Partial<Record<RouteName, number>>;
 }
 
 export interface Edge {
@@ -46,9 +57,49 @@ const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)
 
 // ------------------------------------------------------------------------------------- request parsing
 
-export async function readLabRequest(req: IncomingMessage): Promise<LabRequest> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+/** A body over the route's cap: the edge answers 413 in the route's protocol. */
+export class RequestTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body over ${limit} bytes`);
+    this.name = 'RequestTooLargeError';
+  }
+}
+
+/**
+ * Reads the body, at most `maxBodyBytes` (default: unlimited). A declared Content-Length over the cap is
+ * refused before reading; a chunked body is refused as soon as it passes the cap, and the rest is discarded
+ * unread, so memory stays bounded by the cap.
+ * @throws RequestTooLargeError when the body is over the cap; the stream's own error if the client aborts.
+ */
+export function readBody(req: IncomingMessage, maxBodyBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    req.resume();
+    return Promise.reject(new RequestTooLargeError(maxBodyBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        req.off('data', onData);
+        chunks.length = 0;
+        req.resume(); // discard the rest without keeping it
+        reject(new RequestTooLargeError(maxBodyBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+    req.once('aborted', () => reject(new Error('client aborted the request')));
+  });
+}
+
+/** The request line and headers as a LabRequest with an empty body (enough to choose a route). */
+export function labRequestHead(req: IncomingMessage): LabRequest {
   const url = new URL(req.url ?? '/', 'http://lab.invalid');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -59,34 +110,75 @@ export async function readLabRequest(req: IncomingMessage): Promise<LabRequest> 
     path: url.pathname,
     query: url.searchParams,
     headers,
-    body: Buffer.concat(chunks),
+    body: Buffer.alloc(0),
   };
 }
 
+/**
+ * Parses a whole request into a LabRequest.
+ * @throws RequestTooLargeError when the body is over `maxBodyBytes`.
+ */
+export async function readLabRequest(req: IncomingMessage, maxBodyBytes?: number): Promise<LabRequest> {
+  const head = labRequestHead(req);
+  return { ...head, body: await readBody(req, maxBodyBytes) };
+}
+
 export function writeLabResponse(res: ServerResponse, response: LabResponse): void {
+  if (res.destroyed || res.writableEnded) return; // the client has gone: nothing to write to
   const body = response.body ?? '';
   res.writeHead(response.status, { 'content-length': String(Buffer.byteLength(body)), ...response.headers });
   res.end(body);
 }
 
-/** Serves one emulator function on a node:http server bound to `host:port`. */
+/** Server settings of `listen`. */
+export interface ListenOptions {
+  /** Time a client has to send a whole request, in ms (default 60,000); headers get at most half of it. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * Serves one handler on a node:http server bound to loopback `host:port`. Slow clients get 408 after the
+ * request timeout; malformed requests 400; socket errors (EPIPE, ECONNRESET) close that connection only.
+ * @throws Error for a host that is not loopback.
+ */
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   port = 0,
   host = '127.0.0.1',
+  options: ListenOptions = {},
 ): Promise<Edge> {
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`the lab only listens on loopback, not on ${host}`);
-  const server = createServer((req, res) => {
-    handler(req, res).catch((error: unknown) => {
-      if (!res.headersSent) {
-        writeLabResponse(
-          res,
-          jsonResponse(500, { message: `lab: ${error instanceof Error ? error.message : String(error)}` }),
-        );
-      } else {
-        res.destroy();
-      }
-    });
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout: Math.max(1, Math.floor(requestTimeout / 2)),
+      // How often node checks those time-outs (default 30 s, too coarse for a short request time-out).
+      connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.floor(requestTimeout / 4))),
+    },
+    (req, res) => {
+      // A client that goes away mid-request must not take the edge with it.
+      req.on('error', () => undefined);
+      res.on('error', () => undefined);
+      handler(req, res).catch((error: unknown) => {
+        if (!res.headersSent) {
+          writeLabResponse(
+            res,
+            jsonResponse(500, { message: `lab: ${error instanceof Error ? error.message : String(error)}` }),
+          );
+        } else {
+          res.destroy();
+        }
+      });
+    },
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -180,11 +272,15 @@ export function chooseRoute(req: LabRequest): RouteDecision {
   }
 }
 
-/** Proxies the request verbatim (method, path, query, headers, body) and pipes the answer back. */
+/**
+ * Proxies the request verbatim (method, path, query, headers, body) and pipes the answer back. Every stream
+ * has an error handler: an upstream that answers early and closes (EPIPE while we still write), or a client
+ * that disconnects, ends this one exchange and never the edge.
+ */
 function forward(base: string, req: LabRequest, res: ServerResponse): Promise<void> {
   const upstream = new URL(base);
   const search = req.query.toString();
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const outgoing = httpRequest(
       {
         hostname: upstream.hostname,
@@ -194,30 +290,61 @@ function forward(base: string, req: LabRequest, res: ServerResponse): Promise<vo
         headers: { ...req.headers, 'content-length': String(req.body.length) },
       },
       (answer) => {
+        answer.on('error', () => {
+          res.destroy();
+          resolve();
+        });
+        if (res.destroyed) {
+          answer.resume();
+          resolve();
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
-        answer.on('end', resolve);
-        answer.on('error', reject);
+        answer.on('end', () => resolve());
       },
     );
+    // A write still in flight when the upstream closes (its early 413) fails on the socket itself, after the
+    // request has let go of it: listen there too, or the EPIPE is uncaught.
+    outgoing.on('socket', (socket) => socket.on('error', () => undefined));
+    // The client went away: stop talking to the upstream for it.
+    res.on('close', () => {
+      if (!res.writableFinished) outgoing.destroy();
+      resolve();
+    });
     outgoing.on('error', (error) => {
-      if (res.headersSent) return reject(error);
-      writeLabResponse(
-        res,
-        jsonResponse(502, { message: `lab edge: DynamoDB at ${base} did not answer: ${error.message}` }),
-      );
+      if (!res.headersSent)
+        writeLabResponse(
+          res,
+          jsonResponse(502, { message: `lab edge: DynamoDB at ${base} did not answer: ${error.message}` }),
+        );
       resolve();
     });
     outgoing.end(req.body);
   });
 }
 
+/**
+ * Starts the edge on loopback. The route is chosen from the request line and headers, then the body is read
+ * up to that route's cap (BODY_LIMITS); a larger body is answered 413 in the route's protocol.
+ */
 export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const { routes } = options;
+  const limits = { ...BODY_LIMITS, ...options.bodyLimits };
   return listen(
     async (incoming, res) => {
-      const req = await readLabRequest(incoming);
-      const decision = chooseRoute(req);
+      const head = labRequestHead(incoming);
+      const decision = chooseRoute(head);
+      const routeName = 'route' in decision ? decision.route : undefined;
+      const limit = routeName ? limits[routeName] : UNROUTED_BODY_LIMIT;
+      let req: LabRequest;
+      try {
+        req = { ...head, body: await readBody(incoming, limit) };
+      } catch (error) {
+        if (error instanceof RequestTooLargeError) writeLabResponse(res, bodyTooLargeResponse(routeName, limit));
+        else res.destroy();
+        return;
+      }
       if ('unrecognised' in decision) {
         writeLabResponse(res, jsonResponse(400, { message: `lab edge: no emulator for ${decision.unrecognised}` }));
         return;
@@ -238,5 +365,6 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     },
     options.port ?? 0,
     options.host ?? '127.0.0.1',
+    options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs },
   );
 }

@@ -51,7 +51,12 @@ export interface LabOptions {
   edgePort?: number;
   serverlessYml?: string;
   snsTopics?: string[];
+  /** The expectations document for the canary function (a scenario's `monitor:` block); none = canaries idle. */
+  monitor?: unknown;
 }
+
+/** The canary image every lab with a `monitor` registers (its VMs run canary-agent/agent.ts). */
+export const LAB_CANARY_IMAGE = { name: 'egress-watch-canary', appKind: 'canary-agent' } as const;
 
 export type LabHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -96,6 +101,7 @@ export class Lab {
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
   private readonly listeners: ((activity: LabActivity) => void)[] = [];
   private readonly projectionHooks: ((at: Date) => Promise<void>)[] = [];
+  private readonly scheduledHooks: ((functionName: string, at: Date) => Promise<void>)[] = [];
   private edge: Edge | undefined;
   private poller: DynamoDbStreamPoller | undefined;
   private readonly streamConsumers: StreamConsumer[] = [];
@@ -110,6 +116,7 @@ export class Lab {
     this.network = NetworkWorld.fromSpec(options.network, ctx);
     this.compute = new ComputeWorld(ctx, this.network, options.compute ?? {});
     for (const image of options.images) this.compute.microvms.registerImage(image);
+    if (options.monitor !== undefined) this.compute.microvms.registerImage(LAB_CANARY_IMAGE);
     this.callers = new CallerRegistry(options.account);
     for (const [key, caller] of Object.entries(options.callers)) this.callers.register(key, caller);
     this.sns = createSnsEmulator({ topics: options.snsTopics ?? [], clock: this.clock });
@@ -158,6 +165,11 @@ export class Lab {
   /** Runs after every projection, inside the delivery, so observers see findings in timeline order. */
   afterProjection(hook: (at: Date) => Promise<void>): void {
     this.projectionHooks.push(hook);
+  }
+
+  /** Runs after every scheduled invocation (e.g. a canary tick), so observers see its results in order. */
+  afterScheduled(hook: (functionName: string, at: Date) => Promise<void>): void {
+    this.scheduledHooks.push(hook);
   }
 
   errors(): { functionName: string; error: string }[] {
@@ -224,6 +236,11 @@ export class Lab {
       EGRESS_WATCH_NOTIFY_DLQ_URL: this.alerting.deadLetterQueueUrl,
       EGRESS_WATCH_SLACK_RETRY_MIN_MS: '50',
       EGRESS_WATCH_SLACK_RETRIES: '4',
+      // The canary function (docs/canaries.md): expectations inline, the lab's canary image, and the
+      // endpoint proxy in its path form (fetch cannot set the Host header of a per-VM endpoint).
+      EGRESS_WATCH_EXPECTATIONS: JSON.stringify(this.options.monitor ?? { connectors: [] }),
+      EGRESS_WATCH_CANARY_IMAGE_ARN: `arn:aws:lambda:${this.options.region}:${this.options.account}:microvm-image:${LAB_CANARY_IMAGE.name}`,
+      EGRESS_WATCH_MICROVM_PROXY_URL: this.url,
     };
   }
 
@@ -367,6 +384,7 @@ export class Lab {
       );
       // What a scheduled function appended to the event log (reconcile's repairs and observations) is projected.
       await this.drainStream();
+      for (const hook of this.scheduledHooks) await hook(functionName, this.clock.now());
     };
     this.clock.after(everyMs, fire);
   }

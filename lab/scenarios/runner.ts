@@ -12,15 +12,18 @@ import * as microvmCommands from '@aws-sdk/client-lambda-microvms';
 import { CreateMicrovmAuthTokenCommand, LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { DynamoDbStore } from '../../shared/aws/dynamodb-store.js';
 import { LambdaCoreClient } from '../../shared/aws/lambda-core-client.js';
+import type { CanaryRun } from '../../shared/domain/canary.js';
 import type { HyperplaneEniView } from '../../shared/domain/connector-lifecycle.js';
+import { parseExpectations } from '../../shared/domain/expectations.js';
 import type { ConnectorView, Finding } from '../../shared/domain/model.js';
 import { Lab, type LabActivity } from '../lab.js';
 import type { CallerIdentity } from '../trail/record.js';
 import type { ConnectorFaults } from '../world/compute.js';
 import { articleNetworkSpec, type NetworkSpec } from '../world/network-spec.js';
+import { type CanaryWatchReporter, watchCanaries } from './canary-watch.js';
 import { parseDuration, type Scenario, type ScenarioActor, type ScenarioStep } from './scenario-file.js';
 
-export interface ScenarioReporter {
+export interface ScenarioReporter extends CanaryWatchReporter {
   activity(activity: LabActivity): void;
   step(at: Date, step: ScenarioStep, outcome: StepOutcome): void;
   finding(at: Date, change: 'opened' | 'resolved' | 'reopened', finding: Finding, connectorName: string | null): void;
@@ -61,6 +64,8 @@ export interface ScenarioResult {
   hyperplaneEnis: HyperplaneEniView[];
   expectations: { rule: string; status: 'open' | 'resolved'; met: boolean }[];
   failedSteps: number;
+  /** Canary runs in time order (docs/canaries.md); their findings are part of `findings`. */
+  canaryRuns: CanaryRun[];
 }
 
 const silentReporter: ScenarioReporter = { activity() {}, step() {}, finding() {} };
@@ -106,6 +111,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     dynamodbEndpoint: options.dynamodbEndpoint,
     tableName: options.tableName,
     ...(options.edgePort !== undefined ? { edgePort: options.edgePort } : {}),
+    ...(scenario.monitor ? { monitor: parseExpectations(scenario.monitor, `scenario ${scenario.name} monitor`) } : {}),
   });
   const ddb = new DynamoDBClient({
     endpoint: options.dynamodbEndpoint,
@@ -154,6 +160,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
   lab.onActivity((activity) => reporter.activity(activity));
   lab.afterProjection(diffFindings);
   await options.prepare?.(lab);
+  const canaries = watchCanaries(lab, ddb, options.tableName, scope, reporter);
 
   const saved: Record<string, unknown> = {};
   const steps: ScenarioResult['steps'] = [];
@@ -175,8 +182,9 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     await lab.settle();
     await lab.drainStream();
     await diffFindings(lab.clock.now());
+    await canaries.poll(lab.clock.now());
   }
-  const findings = await store.listFindings(scope);
+  const findings = [...(await store.listFindings(scope)), ...canaries.findings()];
   const connectors = await store.listConnectors(scope);
   const hyperplaneEnis = await store.listHyperplaneEnis(scope);
   const expectations = [
@@ -201,6 +209,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     hyperplaneEnis,
     expectations,
     failedSteps: steps.filter((s) => !s.outcome.ok).length,
+    canaryRuns: canaries.runs,
   };
 }
 

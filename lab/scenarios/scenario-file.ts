@@ -68,6 +68,8 @@ export const ScenarioSchema = z.strictObject({
       delivery: z.record(z.string(), z.unknown()).optional(),
     })
     .default({}),
+  /** The expectations document (docs/canaries.md) the canaries check while the scenario plays. */
+  monitor: z.record(z.string(), z.unknown()).optional(),
   steps: z.array(StepSchema).min(1),
   expect: z.strictObject({
     open: z.array(z.string()).default([]),

@@ -5,21 +5,13 @@
  * model lambda-core/2026-04-30; CloudTrail userIdentity of service-created ENIs: docs/architecture.md#aws-facts-and-their-sources).
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import type { NetworkConnectorReasonCode, NetworkConnectorState } from '../../shared/domain/model.js';
 import type { CallerIdentity } from '../trail/record.js';
 import { type ComputeContext, type ComputeWorldOptions, withTrail } from './compute-context.js';
 import { invalidParameter, resourceConflict, resourceNotFound } from './compute-errors.js';
 import { type EgressSource, LAB_PRINCIPALS, type NetworkWorldPort } from './contracts.js';
 
-export type ConnectorState = 'PENDING' | 'ACTIVE' | 'INACTIVE' | 'FAILED' | 'DELETING' | 'DELETE_FAILED';
-export type ConnectorReasonCode =
-  | 'DisallowedByVpcEncryptionControl'
-  | 'Ec2RequestLimitExceeded'
-  | 'InsufficientRolePermissions'
-  | 'InternalError'
-  | 'InvalidSecurityGroup'
-  | 'InvalidSubnet'
-  | 'SubnetOutOfIPAddresses';
-export const CONNECTOR_STATES: readonly ConnectorState[] = [
+export const CONNECTOR_STATES: readonly NetworkConnectorState[] = [
   'PENDING',
   'ACTIVE',
   'INACTIVE',
@@ -33,11 +25,13 @@ export interface ConnectorFaults {
   /** Never leaves PENDING (no ENIs are created). */
   stuckPending?: boolean;
   /** Provisioning fails with this code before any EC2 call (e.g. InsufficientRolePermissions). */
-  activationFailure?: ConnectorReasonCode;
+  activationFailure?: NetworkConnectorReasonCode;
   /** The next updates end LastUpdateStatus Failed with this code. */
-  updateFailure?: ConnectorReasonCode;
+  updateFailure?: NetworkConnectorReasonCode;
   /** Deletion ends in DELETE_FAILED and the ENIs stay. */
   deleteFails?: boolean;
+  /** Deletion succeeds (the connector is gone) but its production ENIs are never released (leaked). */
+  leakEnisOnDelete?: boolean;
 }
 
 /** Request members as the API names them; values are checked, never trusted (they come off the wire). */
@@ -76,12 +70,12 @@ interface ConnectorRecord {
   seq: number;
   config: ConnectorConfig;
   operatorRole: string;
-  state: ConnectorState;
+  state: NetworkConnectorState;
   stateReason?: string;
-  stateReasonCode?: ConnectorReasonCode;
+  stateReasonCode?: NetworkConnectorReasonCode;
   lastUpdateStatus?: 'InProgress' | 'Successful' | 'Failed';
   lastUpdateStatusReason?: string;
-  lastUpdateStatusReasonCode?: ConnectorReasonCode;
+  lastUpdateStatusReasonCode?: NetworkConnectorReasonCode;
   lastModified: Date;
   version: number;
   tags: Record<string, string>;
@@ -104,12 +98,12 @@ export interface NetworkConnectorView {
     };
   };
   OperatorRole: string;
-  State: ConnectorState;
+  State: NetworkConnectorState;
   StateReason?: string;
-  StateReasonCode?: ConnectorReasonCode;
+  StateReasonCode?: NetworkConnectorReasonCode;
   LastUpdateStatus?: string;
   LastUpdateStatusReason?: string;
-  LastUpdateStatusReasonCode?: ConnectorReasonCode;
+  LastUpdateStatusReasonCode?: NetworkConnectorReasonCode;
   LastModified: string;
 }
 
@@ -118,7 +112,7 @@ export interface NetworkConnectorSummaryView {
   Name: string;
   Id: string;
   Type: 'VPC_EGRESS';
-  State: ConnectorState;
+  State: NetworkConnectorState;
   LastModified: string;
 }
 
@@ -325,7 +319,7 @@ export class NetworkConnectors {
     record.lastModified = this.ctx.clock.now();
   }
 
-  private failProvisioning(record: ConnectorRecord, reasonCode: ConnectorReasonCode, message: string): void {
+  private failProvisioning(record: ConnectorRecord, reasonCode: NetworkConnectorReasonCode, message: string): void {
     record.state = 'FAILED';
     record.stateReasonCode = reasonCode;
     record.stateReason = message;
@@ -369,7 +363,7 @@ export class NetworkConnectors {
   private failUpdate(
     record: ConnectorRecord,
     previous: { config: ConnectorConfig; operatorRole: string },
-    reasonCode: ConnectorReasonCode,
+    reasonCode: NetworkConnectorReasonCode,
     message: string,
     createdDuringUpdate: ConnectorEni[],
   ): void {
@@ -392,7 +386,8 @@ export class NetworkConnectors {
       record.lastModified = this.ctx.clock.now();
       return;
     }
-    this.deleteEnis(record, record.enis);
+    const leak = this.faultsByName.get(record.name)?.leakEnisOnDelete === true;
+    this.deleteEnis(record, leak ? record.enis.filter((e) => e.purpose !== 'production') : record.enis);
     this.live.delete(record.id);
   }
 
@@ -402,7 +397,7 @@ export class NetworkConnectors {
     subnetId: string,
     purpose: ConnectorEni['purpose'],
     caller: CallerIdentity,
-  ): { reasonCode: ConnectorReasonCode; message: string } | undefined {
+  ): { reasonCode: NetworkConnectorReasonCode; message: string } | undefined {
     const result = this.network.createNetworkInterface(
       {
         subnetId,
@@ -424,7 +419,11 @@ export class NetworkConnectors {
     };
   }
 
-  private reasonForEniFailure(config: ConnectorConfig, subnetId: string, errorCode: string): ConnectorReasonCode {
+  private reasonForEniFailure(
+    config: ConnectorConfig,
+    subnetId: string,
+    errorCode: string,
+  ): NetworkConnectorReasonCode {
     if (/InsufficientFreeAddresses/i.test(errorCode)) return 'SubnetOutOfIPAddresses';
     if (/InvalidSubnet/i.test(errorCode)) return 'InvalidSubnet';
     if (/InvalidGroup|SecurityGroup/i.test(errorCode)) return 'InvalidSecurityGroup';

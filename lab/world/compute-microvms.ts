@@ -73,7 +73,7 @@ export type MicrovmEgressPath =
   | { kind: 'broken'; connectorId: string; reason: string };
 
 export type ProxyAdmission =
-  | { ok: true; microvm: MicrovmView; image: MicrovmImage }
+  | { ok: true; microvm: MicrovmView; image: MicrovmImage; runHookPayload: string | undefined }
   | { ok: false; status: 403 | 404 | 502; message: string };
 
 type PortGrant = { port: number } | { startPort: number; endPort: number } | 'all';
@@ -92,6 +92,11 @@ interface MicrovmRecord {
   egressBinding: { kind: 'internet'; publicIp: string } | { kind: 'vpc'; connectorId: string };
   cancelIdle?: () => void;
   cancelSuspended?: () => void;
+  /** What the /run hook received (never returned by GetMicrovm: the member is sensitive). */
+  runHookPayload?: string;
+  /** Billing meter: ms in billed states (PENDING, RUNNING, SUSPENDING) and since when the current one runs. */
+  billedMs: number;
+  billedSinceMs: number | null;
 }
 
 const MAX_CONNECTORS_PER_LIST = 10;
@@ -183,7 +188,17 @@ export class Microvms {
     });
   }
 
-  suspend(identifier: string): Record<string, never> {
+  suspend(identifier: string, caller?: CallerIdentity): Record<string, never> {
+    if (caller) {
+      return withTrail(this.ctx, {
+        caller,
+        eventName: 'SuspendMicrovm',
+        requestParameters: { microvmIdentifier: identifier },
+        category: 'Data',
+        record: this.options.logMicrovmDataEvents,
+        run: () => this.suspend(identifier),
+      });
+    }
     const vm = this.require(identifier);
     const { state } = vm.view;
     if (state === 'SUSPENDING' || state === 'SUSPENDED') return {};
@@ -193,7 +208,17 @@ export class Microvms {
     return {};
   }
 
-  resume(identifier: string): Record<string, never> {
+  resume(identifier: string, caller?: CallerIdentity): Record<string, never> {
+    if (caller) {
+      return withTrail(this.ctx, {
+        caller,
+        eventName: 'ResumeMicrovm',
+        requestParameters: { microvmIdentifier: identifier },
+        category: 'Data',
+        record: this.options.logMicrovmDataEvents,
+        run: () => this.resume(identifier),
+      });
+    }
     const vm = this.require(identifier);
     const { state } = vm.view;
     if (state === 'RUNNING') return {};
@@ -246,7 +271,7 @@ export class Microvms {
       return { ok: false, status: 502, message: `MicroVM is ${vm.view.state} and cannot take traffic` };
     }
     this.armIdleTimer(vm);
-    return { ok: true, microvm: copyView(vm.view), image: { ...vm.image } };
+    return { ok: true, microvm: copyView(vm.view), image: { ...vm.image }, runHookPayload: vm.runHookPayload };
   }
 
   egressPathOf(microvmId: string): MicrovmEgressPath {
@@ -292,7 +317,16 @@ export class Microvms {
     };
     if (executionRoleArn !== undefined) view.executionRoleArn = executionRoleArn;
     if (idlePolicy) view.idlePolicy = idlePolicy;
-    const vm: MicrovmRecord = { view, image, seq, egressBinding: this.bindEgress(egress, seq) };
+    const runHookPayload = optionalString(request.runHookPayload, 'runHookPayload', 4096);
+    const vm: MicrovmRecord = {
+      view,
+      image,
+      seq,
+      egressBinding: this.bindEgress(egress, seq),
+      billedMs: 0,
+      billedSinceMs: this.ctx.clock.now().getTime(),
+    };
+    if (runHookPayload !== undefined) vm.runHookPayload = runHookPayload;
     this.vms.set(id, vm);
     if (clientToken !== undefined) this.byClientToken.set(clientToken, id);
     this.ctx.clock.after(this.options.microvmStartDelayMs, () => {
@@ -356,7 +390,33 @@ export class Microvms {
     vm.cancelSuspended?.();
     delete vm.cancelSuspended;
     vm.view.state = 'RUNNING';
+    this.startMeter(vm);
     this.armIdleTimer(vm);
+  }
+
+  /**
+   * Billed MicroVM-seconds so far (aws-api.md §2.11: running is billed per instance-second, suspended only
+   * for snapshot storage): time spent PENDING, RUNNING or SUSPENDING, for one VM or every VM of an image.
+   */
+  billedSeconds(filter: { microvmId?: string; imageArn?: string } = {}): number {
+    const nowMs = this.ctx.clock.now().getTime();
+    let total = 0;
+    for (const vm of this.vms.values()) {
+      if (filter.microvmId !== undefined && vm.view.microvmId !== filter.microvmId) continue;
+      if (filter.imageArn !== undefined && vm.image.imageArn !== filter.imageArn) continue;
+      total += vm.billedMs + (vm.billedSinceMs === null ? 0 : nowMs - vm.billedSinceMs);
+    }
+    return total / 1000;
+  }
+
+  private startMeter(vm: MicrovmRecord): void {
+    if (vm.billedSinceMs === null) vm.billedSinceMs = this.ctx.clock.now().getTime();
+  }
+
+  private stopMeter(vm: MicrovmRecord): void {
+    if (vm.billedSinceMs === null) return;
+    vm.billedMs += this.ctx.clock.now().getTime() - vm.billedSinceMs;
+    vm.billedSinceMs = null;
   }
 
   private armIdleTimer(vm: MicrovmRecord): void {
@@ -376,6 +436,7 @@ export class Microvms {
     this.ctx.clock.after(this.options.microvmTransitionDelayMs, () => {
       if (vm.view.state !== 'SUSPENDING') return;
       vm.view.state = 'SUSPENDED';
+      this.stopMeter(vm);
       const policy = vm.view.idlePolicy;
       if (policy) {
         vm.cancelSuspended = this.ctx.clock.after(policy.suspendedDurationSeconds * 1000, () =>
@@ -393,6 +454,7 @@ export class Microvms {
     vm.view.stateReason = reason;
     this.ctx.clock.after(this.options.microvmTransitionDelayMs, () => {
       vm.view.state = 'TERMINATED';
+      this.stopMeter(vm);
       vm.view.terminatedAt = this.ctx.clock.now();
     });
   }

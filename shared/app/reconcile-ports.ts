@@ -3,7 +3,7 @@
  * its watermark. Adapters live in shared/aws; the lab serves every call on its edge.
  */
 import type { ObservedConnector, ObservedMicrovm, ReconcileNetwork } from '../domain/reconcile-judge.js';
-import type { Scope } from '../ports.js';
+import type { Clock, Scope } from '../ports.js';
 
 export type { ObservedConnector, ObservedMicrovm, ReconcileNetwork };
 
@@ -30,7 +30,8 @@ export interface TrailHistory {
 
 /** Collects (and stores, at `FACTS#<account>#<region>`) the network facts; returns the snapshot. */
 export interface NetworkFactsCollector {
-  collect(scope: Scope): Promise<ReconcileNetwork>;
+  /** `clock` is the run's clock: the snapshot's capture time (ISO-8601) comes from it. */
+  collect(scope: Scope, clock: Clock): Promise<ReconcileNetwork>;
 }
 
 /** What a successful run leaves for the next one. */

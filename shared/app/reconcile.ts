@@ -70,7 +70,7 @@ export interface ReconcileReport {
   /** ISO-8601 [start, end) of the CloudTrail window compared with the log. */
   window: { start: string; end: string };
   repaired: RepairedEvent[];
-  /** Window events the log already had (delivered by EventBridge). */
+  /** Window events the log already had (delivered by EventBridge). Observations: only those newly stored. */
   delivered: number;
   observations: { eventId: string; kind: string; summary: string }[];
   conditions: { rule: string; connectorId: string | null; subject: string; summary: string }[];
@@ -116,7 +116,7 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
   // 2. What the APIs show now.
   const [connectors, network, blindness] = await Promise.all([
     deps.connectors.describeConnectors(),
-    deps.facts ? deps.facts.collect(scope) : Promise.resolve(null),
+    deps.facts ? deps.facts.collect(scope, deps.clock) : Promise.resolve(null),
     monitoringBlindness(deps.monitoring, scope),
   ]);
   const facts: NetworkFacts = await deps.store.loadNetworkFacts(scope);
@@ -143,15 +143,18 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
     blindness,
     settings: options,
   });
-  for (const observation of observations) await deps.log.appendEvent(observation);
-  metrics.count('reconcileObservations', observations.length);
+  const written: typeof observations = [];
+  for (const observation of observations) {
+    if ((await deps.log.appendEvent(observation)) === 'stored') written.push(observation);
+  }
+  metrics.count('reconcileObservations', written.length);
 
   // 4. Only now is the window done.
   await deps.cursors.saveCursor(scope, { watermark: end.toISOString(), lastRunAt: now.toISOString() });
   logger.info('reconcile finished', {
     ...scope,
     repaired: repaired.length,
-    observations: observations.length,
+    observations: written.length,
     conditions: conditions.length,
   });
   return {
@@ -159,7 +162,7 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
     window: { start: start.toISOString(), end: end.toISOString() },
     repaired,
     delivered: ingest.duplicates.length,
-    observations: observations.map((o) => ({ eventId: o.eventId, kind: o.kind, summary: summaryOf(o) })),
+    observations: written.map((o) => ({ eventId: o.eventId, kind: o.kind, summary: summaryOf(o) })),
     conditions: conditions.map(conditionSummary),
     connectors: connectors.length,
     microvms: microvms.length,
@@ -220,6 +223,8 @@ function summaryOf(o: ObservationLike): string {
       return `MicroVM ${o.microvmId} ${o.present ? (o.state ?? '') : 'gone'}`;
     case 'observed.condition':
       return `${o.active ? 'open' : 'resolve'} ${o.rule}${o.connectorId ? ` on ${o.connectorId}` : ''} (${o.subject})`;
+    case 'observed.network':
+      return `network facts links version ${o.version} (captured ${o.capturedAt})`;
   }
 }
 

@@ -4,10 +4,15 @@
  * signing name `lambda`, jittered retries that honour Retry-After, and ClientToken idempotency.
  * The API is young: unknown response fields are kept and enum-like fields are open strings.
  */
+
 import { randomUUID } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type {
+  NetworkConnectorReasonCode as DomainNetworkConnectorReasonCode,
+  NetworkConnectorState as DomainNetworkConnectorState,
+} from '../domain/model.js';
 
 const API_PATH = '/2026-04-04/network-connectors';
 const SIGNING_SERVICE = 'lambda';
@@ -16,18 +21,10 @@ const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 /** Known values are listed for editors; any other string the service sends is accepted. */
 type OpenString<Known extends string> = Known | (string & {});
 
-export type NetworkConnectorState = OpenString<
-  'PENDING' | 'ACTIVE' | 'INACTIVE' | 'FAILED' | 'DELETING' | 'DELETE_FAILED'
->;
-export type NetworkConnectorReasonCode = OpenString<
-  | 'DisallowedByVpcEncryptionControl'
-  | 'Ec2RequestLimitExceeded'
-  | 'InsufficientRolePermissions'
-  | 'InternalError'
-  | 'InvalidSecurityGroup'
-  | 'InvalidSubnet'
-  | 'SubnetOutOfIPAddresses'
->;
+/** The API state; values the model adds later are kept as strings (docs/architecture.md#layout). */
+export type NetworkConnectorState = OpenString<DomainNetworkConnectorState>;
+/** The API reason code; values the model adds later are kept as strings. */
+export type NetworkConnectorReasonCode = OpenString<DomainNetworkConnectorReasonCode>;
 export type NetworkConnectorLastUpdateStatus = OpenString<'Successful' | 'Failed' | 'InProgress'>;
 export type NetworkProtocol = OpenString<'IPv4' | 'DualStack'>;
 export type ComputeResourceType = OpenString<'MicroVm'>;

@@ -5,11 +5,14 @@
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
+import { collectNetworkFacts } from '../app/collect-network-facts.js';
 import type { ReconcileDeps, ReconcileOptions } from '../app/reconcile.js';
 import type { Clock, Logger, Metrics } from '../ports.js';
-import { awsClientOptions, awsRequestHandler } from './client-options.js';
+import type { AwsClientSettings } from '../runtime.js';
 import { DynamoDbStore } from './dynamodb-store.js';
+import { Ec2NetworkFactsSource } from './ec2-network-facts.js';
 import { LambdaCoreClient } from './lambda-core-client.js';
 import { DynamoDbReconcileCursorStore } from './reconcile-cursor-store.js';
 import {
@@ -32,10 +35,9 @@ export interface ReconcileWiringOptions {
   logger?: Logger;
   metrics?: Metrics;
   settings?: Partial<ReconcileOptions>;
+  /** Endpoint and credentials for every AWS client (the lab); the SDK defaults otherwise. */
+  aws?: AwsClientSettings;
 }
-
-/** Request time-out for CloudTrail and MicroVMs reads, ms. */
-const READ_REQUEST_TIMEOUT_MS = 15_000;
 
 export interface ReconcileWiring {
   deps: ReconcileDeps;
@@ -46,23 +48,34 @@ export interface ReconcileWiring {
 
 /** One set of clients; call `destroy()` when done (CLI, tests). */
 export function createReconcileWiring(options: ReconcileWiringOptions): ReconcileWiring {
-  // Explicit time-outs on every client (client-options.ts): a frozen endpoint fails instead of hanging.
-  const common = {
-    region: options.region,
-    maxAttempts: MAX_ATTEMPTS,
-    retryMode: 'adaptive' as const,
-    requestHandler: awsRequestHandler({ requestTimeoutMs: READ_REQUEST_TIMEOUT_MS }),
-  };
+  const aws = options.aws ?? {};
+  const common = { ...aws, region: options.region, maxAttempts: MAX_ATTEMPTS, retryMode: 'adaptive' as const };
   const dynamodb = new DynamoDBClient({
-    ...awsClientOptions(),
+    ...aws,
     region: options.region,
     ...(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint } : {}),
   });
   const cloudtrail = new CloudTrailClient(common);
   const microvms = new LambdaMicrovmsClient(common);
-  const lambdaCore = new LambdaCoreClient({ region: options.region, maxAttempts: MAX_ATTEMPTS });
+  const lambdaCore = new LambdaCoreClient({
+    region: options.region,
+    maxAttempts: MAX_ATTEMPTS,
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws.credentials ? { credentials: aws.credentials } : {}),
+  });
   const store = new DynamoDbStore({ client: dynamodb, tableName: options.tableName });
   const calls = new ApiCallCounter();
+  // As createEc2Client (adaptive retries), plus the runtime's endpoint and credentials.
+  const ec2 = new EC2Client(common);
+  ec2.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.add(String(context.commandName ?? 'EC2').replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'egressWatchReconcileCallCounter' },
+  );
+  const facts = new Ec2NetworkFactsSource(ec2);
+  const clock = options.clock ?? { now: () => new Date() };
   return {
     calls,
     deps: {
@@ -73,7 +86,17 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
       microvms: new SdkMicrovmInventory(microvms, calls),
       trail: new CloudTrailHistory(cloudtrail, calls),
       allowedAccounts: options.allowedAccounts,
-      clock: options.clock ?? { now: () => new Date() },
+      facts: {
+        collect: async (scope, runClock) => {
+          const collected = await collectNetworkFacts(
+            { source: facts, store, clock: runClock, ...(options.logger ? { logger: options.logger } : {}) },
+            scope,
+          );
+          if (!collected.facts.snapshot) throw new Error('network facts were collected without a snapshot');
+          return collected.facts.snapshot;
+        },
+      },
+      clock,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.settings ? { settings: options.settings } : {}),
@@ -82,6 +105,7 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
       dynamodb.destroy();
       cloudtrail.destroy();
       microvms.destroy();
+      ec2.destroy();
     },
   };
 }

@@ -165,6 +165,9 @@ class LifecycleFold {
       case 'observed.condition':
         this.conditionObserved(event);
         break;
+      case 'observed.network':
+        break; // the projection reads the facts themselves; this event only makes it fold again
+
       default:
         this.networkChanged(event);
     }
@@ -442,7 +445,7 @@ class LifecycleFold {
     if (!id) return;
     const view = this.view(id, event, event.connector);
     if (!event.present) {
-      if (GONE.has(view.state)) return;
+      if (view.state === 'DELETED') return;
       this.log(view, event, 'no longer listed by ListNetworkConnectors (observed by reconcile)');
       view.deletedAt = view.deletedAt ?? event.eventTime;
       this.transition(view, 'DELETED', event, 'ListNetworkConnectors no longer lists it (reconcile)');

@@ -232,11 +232,23 @@ export interface ConditionObservedEvent extends EventBase {
   detail: string;
 }
 
+/**
+ * The network facts' links (route tables, NACLs, NAT routes of subnets) changed: the projection folds the log
+ * again with the stored facts. `version` is a hash of those links; the eventID derives from it.
+ */
+export interface NetworkObservedEvent extends EventBase {
+  kind: 'observed.network';
+  version: string;
+  /** ISO-8601 capture time of the snapshot. */
+  capturedAt: string;
+}
+
 export type ObservationEvent =
   | ConnectorObservedEvent
   | EniObservedEvent
   | MicrovmObservedEvent
-  | ConditionObservedEvent;
+  | ConditionObservedEvent
+  | NetworkObservedEvent;
 
 export type NormalizedEvent =
   | ObservationEvent
@@ -258,15 +270,28 @@ export type NormalizeResult =
   | { outcome: 'ignored'; eventId: string; reason: string }
   | { outcome: 'rejected'; eventId: string | null; error: string };
 
-export type ConnectorState =
-  | 'PENDING'
-  | 'ACTIVE'
-  | 'INACTIVE'
-  | 'FAILED'
-  | 'DELETING'
-  | 'DELETE_FAILED'
-  | 'DELETED'
-  | 'UNKNOWN';
+/**
+ * A network connector's `State` as the Lambda Core API reports it (enum `NetworkConnectorState` of the
+ * Lambda Core API model lambda-core/2026-04-30). One name for the concept across the product, the adapter
+ * (which also tolerates values added later) and the lab.
+ */
+export type NetworkConnectorState = 'PENDING' | 'ACTIVE' | 'INACTIVE' | 'FAILED' | 'DELETING' | 'DELETE_FAILED';
+
+/** Why a connector is FAILED or an update failed (`StateReasonCode`, Lambda Core API model lambda-core/2026-04-30). */
+export type NetworkConnectorReasonCode =
+  | 'DisallowedByVpcEncryptionControl'
+  | 'Ec2RequestLimitExceeded'
+  | 'InsufficientRolePermissions'
+  | 'InternalError'
+  | 'InvalidSecurityGroup'
+  | 'InvalidSubnet'
+  | 'SubnetOutOfIPAddresses';
+
+/**
+ * The state of a connector *view*: the API state, or DELETED once a delete was seen, or UNKNOWN when only
+ * indirect events (ENIs, MicroVM runs) name the connector.
+ */
+export type ConnectorState = NetworkConnectorState | 'DELETED' | 'UNKNOWN';
 
 export interface StateTransition {
   state: string;

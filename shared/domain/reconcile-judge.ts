@@ -61,6 +61,7 @@ export interface ReconcileNetwork {
     routes: { destinationCidrBlock?: string; targetKind: string; targetId: string; state: string }[];
   }[];
   natGateways: { natGatewayId: string; vpcId: string; subnetId?: string; state: string }[];
+  networkAcls?: { networkAclId: string; associations: { subnetId: string }[] }[];
   networkInterfaces: {
     networkInterfaceId: string;
     subnetId: string;
@@ -151,7 +152,6 @@ const RECONCILE_ACTOR: Actor = {
 };
 
 const LIVE_MICROVM = new Set(['PENDING', 'RUNNING', 'SUSPENDING', 'SUSPENDED']);
-const GONE = new Set(['DELETING', 'DELETED']);
 
 /**
  * Compares what the APIs show with what the log believes and returns the observations to append: connectors,
@@ -221,7 +221,7 @@ export function judgeReconcile(input: JudgeInput): { observations: ObservationEv
     observations.push(observed);
   }
   for (const view of input.belief.connectors) {
-    if (listed.has(view.id) || GONE.has(view.state) || view.state === 'UNKNOWN') continue;
+    if (listed.has(view.id) || view.state === 'DELETED' || view.state === 'UNKNOWN') continue;
     observations.push({
       ...base('ListNetworkConnectors', input.now, view.id, 'gone'),
       kind: 'observed.connector',
@@ -309,7 +309,7 @@ export function judgeReconcile(input: JudgeInput): { observations: ObservationEv
       microvmId: vm.microvmId,
       present: true,
       state: vm.state,
-      startedAt: vm.startedAt,
+      startedAt: vm.startedAt === null ? null : new Date(vm.startedAt).toISOString(),
       egressConnectors: refs,
     });
   }
@@ -324,6 +324,25 @@ export function judgeReconcile(input: JudgeInput): { observations: ObservationEv
       state: null,
       startedAt: null,
       egressConnectors: [],
+    });
+  }
+
+  if (network) {
+    const version = fingerprintOf(
+      JSON.stringify([
+        network.routeTables.map((t) => [
+          t.routeTableId,
+          t.associations,
+          t.routes.map((r) => [r.destinationCidrBlock, r.targetId]),
+        ]),
+        (network.networkAcls ?? []).map((a) => [a.networkAclId, a.associations.map((x) => x.subnetId)]),
+      ]),
+    );
+    observations.push({
+      ...base('DescribeRouteTables', network.capturedAt, 'network', version),
+      kind: 'observed.network',
+      version,
+      capturedAt: network.capturedAt,
     });
   }
 

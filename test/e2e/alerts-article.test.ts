@@ -8,7 +8,7 @@ describe('e2e alerts: the article scenario tells Slack and SNS exactly once per 
   let result: ScenarioResult;
   let incidents: Incident[];
   beforeAll(async () => {
-    result = await playScenarioForTest('article', {
+    result = await playScenarioForTest('article', undefined, {
       beforeClose: async (lab) => {
         incidents = await storedIncidents(lab);
       },

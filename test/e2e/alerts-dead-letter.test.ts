@@ -11,7 +11,7 @@ describe('e2e alerts: a permanently failing Slack ends in the dead-letter queue;
   let secondRedrive: Awaited<ReturnType<typeof redriveNotifications>>;
   let slackBeforeRedrive = -1;
   beforeAll(async () => {
-    result = await playScenarioForTest('article', {
+    result = await playScenarioForTest('article', undefined, {
       prepare: (lab) => lab.slack.failAlways({ status: 503 }),
       beforeClose: async (lab) => {
         const queue = lab.sqs.queues.get(lab.alerting.deadLetterQueueUrl) ?? [];

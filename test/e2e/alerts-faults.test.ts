@@ -6,7 +6,7 @@ import { playScenarioForTest } from '../support/play-scenario.js';
 describe('e2e alerts: a third of the Slack calls answered 429 (Retry-After) or 503', () => {
   let result: ScenarioResult;
   beforeAll(async () => {
-    result = await playScenarioForTest('article', {
+    result = await playScenarioForTest('article', undefined, {
       // One request in three fails (the 1st, 4th, 7th…), alternately 429 with Retry-After: 1 and 503.
       prepare: (lab) => lab.slack.failEvery(3, [{ status: 429, retryAfterSeconds: 1 }, { status: 503 }]),
     });

@@ -8,7 +8,7 @@ describe('e2e alerts: a NAT gateway deleted under three connectors is ONE incide
   let result: ScenarioResult;
   let incidents: Incident[];
   beforeAll(async () => {
-    result = await playScenarioForTest('nat-three-connectors', {
+    result = await playScenarioForTest('nat-three-connectors', undefined, {
       beforeClose: async (lab) => {
         incidents = await storedIncidents(lab);
       },

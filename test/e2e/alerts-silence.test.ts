@@ -10,7 +10,7 @@ describe('e2e alerts: a silenced connector sends nothing, and its incidents are 
   let result: ScenarioResult;
   let incidents: Incident[];
   beforeAll(async () => {
-    result = await playScenarioForTest('article', {
+    result = await playScenarioForTest('article', undefined, {
       // What `egress-watch silence add --connector nat-egress-connector --for 2h --reason …` writes.
       prepare: async (lab) => {
         const client = new DynamoDBClient({

@@ -6,7 +6,7 @@ describe('e2e: the hands-on article, played on the lab with late, reordered, dup
   let result: ScenarioResult;
   beforeAll(async () => {
     result = await playScenarioForTest('article');
-  });
+  }, 120_000); // the article now also runs its canaries every virtual minute
 
   it('plays every step as the article observed it (probes through the MicroVM proxy included)', () => {
     expect(result.steps.filter((s) => !s.outcome.ok).map((s) => s.outcome.detail)).toEqual([]);

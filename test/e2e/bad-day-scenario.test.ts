@@ -28,16 +28,34 @@ describe('e2e: a bad day', () => {
     ]);
   });
 
-  it('reports the route and NAT changes with an unverified link until reconcile maps route tables', () => {
+  it('verifies every route and NAT link with the facts reconcile collected: nothing is left unverified', () => {
+    expect(result.findings.filter((f) => /unverified/.test(f.summary))).toEqual([]);
     const routeOrNat = result.findings.filter(
       (f) => f.rule === 'network-path-changed' && /route 0\.0\.0\.0\/0|NAT gateway/.test(f.summary),
     );
     expect(routeOrNat.length).toBeGreaterThan(0);
-    expect(routeOrNat.every((f) => f.severity === 'info' && /unverified/.test(f.summary))).toBe(true);
+    expect(routeOrNat.every((f) => f.severity !== 'info' && f.connectorId !== '*')).toBe(true);
   });
 
-  it('leaves the stuck and the failed connector PENDING as far as events can tell', () => {
+  it('calls the default route into the isolated subnet an isolation-breach candidate, only where that table serves', () => {
+    const names = new Map(result.connectors.map((c) => [c.id, c.name]));
+    const breach = result.findings.filter((f) => f.summary.startsWith('isolation-breach candidate'));
+    expect(breach.map((f) => [names.get(f.connectorId), f.severity]).sort()).toEqual([
+      ['batch-egress', 'critical'],
+      ['isolated-egress', 'critical'],
+    ]);
+  });
+
+  it('reconcile raises connector-stuck-pending for stuck-egress and connector-failed with the reason for batch-egress', () => {
+    expect(openFindings(result, 'connector-stuck-pending')).toEqual([{ connector: 'stuck-egress', severity: 'high' }]);
+    expect(openFindings(result, 'connector-failed')).toEqual([{ connector: 'batch-egress', severity: 'high' }]);
+    const failed = result.findings.find((f) => f.rule === 'connector-failed');
+    expect(failed?.summary).toMatch(/SubnetOutOfIPAddresses/);
     const states = Object.fromEntries(result.connectors.map((c) => [c.name, c.state]));
-    expect(states).toMatchObject({ 'orders-egress': 'ACTIVE', 'stuck-egress': 'PENDING', 'batch-egress': 'PENDING' });
+    expect(states).toMatchObject({ 'orders-egress': 'ACTIVE', 'stuck-egress': 'PENDING', 'batch-egress': 'FAILED' });
+  });
+
+  it('meets the expect block', () => {
+    expect(result.expectations.filter((e) => !e.met)).toEqual([]);
   });
 });

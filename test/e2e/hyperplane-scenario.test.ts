@@ -16,6 +16,8 @@ describe('e2e: classic Lambda Hyperplane ENIs next to a connector', () => {
     const hyperplaneIds = new Set(result.hyperplaneEnis.map((e) => e.id));
     expect(connector?.enis.some((e) => hyperplaneIds.has(e.id))).toBe(false);
     expect(connector?.enis.map((e) => e.purpose).sort()).toEqual(['production', 'validation']);
-    expect(result.findings).toEqual([]);
+    // Events raise nothing; reconcile only notes that the connector's one subnet puts it in one AZ.
+    expect(result.findings.filter((f) => f.source !== 'reconcile')).toEqual([]);
+    expect(result.findings.map((f) => f.rule)).toEqual(['single-az-connector']);
   });
 });

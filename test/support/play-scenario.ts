@@ -7,8 +7,13 @@ import { type PlayOptions, playScenario, type ScenarioResult } from '../../lab/s
 import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
 import { ensureTable } from '../../shared/aws/dynamodb-table.js';
 
+/**
+ * `delivery` overrides the scenario's EventBridge behaviour (e.g. `{ lossRate: 0.3 }`); `hooks` run once the
+ * lab is up (`prepare`) and before it closes (`beforeClose`).
+ */
 export async function playScenarioForTest(
   name: string,
+  delivery?: Record<string, unknown>,
   hooks: Pick<PlayOptions, 'prepare' | 'beforeClose'> = {},
 ): Promise<ScenarioResult> {
   const endpoint = inject('dynamodbEndpoint');
@@ -20,7 +25,13 @@ export async function playScenarioForTest(
   });
   await ensureTable(client, tableName);
   client.destroy();
-  return playScenario({ scenario: loadScenarioFile(name), dynamodbEndpoint: endpoint, tableName, ...hooks });
+  return playScenario({
+    scenario: loadScenarioFile(name),
+    dynamodbEndpoint: endpoint,
+    tableName,
+    ...(delivery ? { delivery } : {}),
+    ...hooks,
+  });
 }
 
 export function openFindings(result: ScenarioResult, rule: string) {
