@@ -6,6 +6,8 @@
  *   egress-watch report --since 7d [--until <ISO>] [--out report.html] [--json] [--table <name>]
  *   egress-watch expectations check <file>
  *   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json]
+ *   egress-watch silence add|list|remove …          silences (docs/alerts.md)
+ *   egress-watch notifications redrive [--max N]     resend dead-lettered notifications
  *   egress-watch reconcile [--json] [--scenario <name>] [--account <id>] [--region <r>]
  */
 import { loadCliConfig } from '../shared/config.js';
@@ -23,7 +25,10 @@ const USAGE = `usage:
   egress-watch expectations check <file>
   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]
   egress-watch reconcile [--json] [--scenario <name>] [--account <12-digit id>] [--region <region>]
-  egress-watch help`;
+  egress-watch help
+  egress-watch silence add (--connector <id|name> | --rule <id> | --severity <s> | --tag <t>)... (--for 2h | --until <ISO>) --reason <text> [--starts <ISO>] [--by <name>]
+  egress-watch silence list [--json] | silence remove <silence-id>
+  egress-watch notifications redrive [--max 100]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -59,6 +64,16 @@ async function main(argv: string[]): Promise<number> {
     case 'lab': {
       const { labCommand } = await import('./lab.js');
       return labCommand(rest);
+    }
+    case 'silence':
+    case 'notifications': {
+      const alerts = await import('./alerts.js');
+      try {
+        return command === 'silence' ? await alerts.silenceCommand(rest) : await alerts.notificationsCommand(rest);
+      } catch (error) {
+        if (error instanceof alerts.AlertsUsageError) throw new UsageError(error.message);
+        throw error;
+      }
     }
     case 'expectations': {
       const { expectationsCommand } = await import('./expectations.js');

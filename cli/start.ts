@@ -9,6 +9,7 @@ import { playScenario, type ScenarioReporter, type ScenarioResult } from '../lab
 import { loadScenarioFile, scenarioNames } from '../lab/scenarios/scenario-file.js';
 import type { CloudTrailRecord } from '../lab/trail/record.js';
 import { actorOf, describeActor, type UserIdentity } from '../shared/domain/actor.js';
+import { renderForTerminal } from '../shared/slack/blocks.js';
 import { numberFlag, parseCommandArgs } from './args.js';
 import { type LocalStore, openLocalStore } from './local-store.js';
 import { clockTime, renderConnectorTable, renderFinding } from './render.js';
@@ -109,6 +110,18 @@ function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioRe
           write(`${t}  ${style.dim('CloudTrail')} ${r.eventName}${failed} ${style.dim(`by ${actorText(r)}`)}`);
       } else if (activity.kind === 'delivered') {
         if (!quiet) write(`${t}  ${style.dim(`  ↳ EventBridge → ${activity.text}`)}`);
+      } else if (activity.kind === 'slack' && activity.slack) {
+        const m = activity.slack;
+        const how =
+          m.method === 'chat.update'
+            ? `updates message ${m.ts}`
+            : m.threadTs
+              ? `replies in thread ${m.threadTs}`
+              : `posts${m.ts ? ` message ${m.ts}` : ''}`;
+        write(`${t}  ${style.bold('✉ Slack')} ${style.dim(`${m.method} to ${m.channel}: ${how}`)}`);
+        for (const line of renderForTerminal(m.payload as { text?: string; blocks?: unknown[] })) {
+          write(`          ${style.dim('│')} ${line}`);
+        }
       } else if (activity.kind === 'handler-error') {
         write(`${t}  ${style.red(`handler ${activity.functionName} failed: ${activity.text}`)}`);
       }
@@ -194,14 +207,30 @@ function printSummary(write: (line: string) => void, result: ScenarioResult): vo
   if (errors.length > 0) write(style.red(`${errors.length} handler invocation(s) failed (retried by the bus)`));
 }
 
+/** `{ subject, message, attributes }` per SNS publish, in order (message parsed when it is JSON). */
+function snsCaptures(result: ScenarioResult) {
+  return result.lab.sns.published.map((p) => {
+    let message: unknown = p.message;
+    try {
+      message = JSON.parse(p.message);
+    } catch {
+      // a plain-text message stays a string
+    }
+    const attributes = Object.fromEntries(
+      Object.entries(p.messageAttributes).map(([name, a]) => [name, a.stringValue ?? a.binaryValue ?? '']),
+    );
+    return { subject: p.subject ?? null, message, attributes, publishedAt: p.publishedAt };
+  });
+}
+
 function writeOutputs(dir: string, result: ScenarioResult): void {
   mkdirSync(dir, { recursive: true });
   const jsonl = (items: unknown[]) => items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : '');
   writeFileSync(join(dir, 'cloudtrail.jsonl'), jsonl(result.lab.trail.records()));
   writeFileSync(join(dir, 'delivered-events.jsonl'), jsonl(result.lab.deliveries));
   writeFileSync(join(dir, 'delivery-log.json'), `${JSON.stringify(result.lab.bus.deliveryLog(), null, 2)}\n`);
-  writeFileSync(join(dir, 'slack.json'), `${JSON.stringify(result.lab.slack.messages, null, 2)}\n`);
-  writeFileSync(join(dir, 'sns.json'), `${JSON.stringify(result.lab.sns.published, null, 2)}\n`);
+  writeFileSync(join(dir, 'slack.json'), `${JSON.stringify(result.lab.slack.received, null, 2)}\n`);
+  writeFileSync(join(dir, 'sns.json'), `${JSON.stringify(snsCaptures(result), null, 2)}\n`);
   const state = {
     scenario: { name: result.scenario.name, title: result.scenario.title },
     steps: result.steps.map((s) => ({ at: s.at, say: s.step.say ?? s.step.call ?? null, ...s.outcome })),

@@ -17,7 +17,9 @@ export type EdgeRouteName =
   | 'lambdaCore'
   | 'microvms'
   | 'microvmProxy'
-  | 'slack';
+  | 'slack'
+  | 'ssm'
+  | 'sqs';
 
 const MiB = 1024 * 1024;
 
@@ -37,6 +39,9 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
   lambdaCore: MiB,
   microvms: MiB,
   slack: MiB,
+  // SSM parameters are at most 8 KB (advanced tier); SQS messages at most 256 KiB (lab choice: 1 MiB).
+  ssm: MiB,
+  sqs: MiB,
 });
 
 /** Limit for requests no route claims (they are answered 400 anyway; the body is never needed). */

@@ -27,6 +27,8 @@ export interface EdgeRoutes {
   microvms?: Emulator;
   microvmProxy?: Emulator;
   slack?: Emulator;
+  ssm?: Emulator;
+  sqs?: Emulator;
 }
 
 export type RouteName = keyof EdgeRoutes & EdgeRouteName;
@@ -244,13 +246,17 @@ export function chooseRoute(req: LabRequest): RouteDecision {
   if (target.includes('CloudTrail_20131101')) return { route: 'cloudtrail' };
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
   if (MICROVM_HOST.test(host) || req.path.startsWith('/.lab/microvms/')) return { route: 'microvmProxy' };
-  if (req.path.startsWith('/services/')) return { route: 'slack' };
+  if (req.path.startsWith('/services/') || req.path.startsWith('/api/chat.')) return { route: 'slack' };
   const service = credentialScope(req)?.service;
   switch (service) {
     case 'ec2':
       return { route: 'ec2' };
     case 'sns':
       return { route: 'sns' };
+    case 'ssm':
+      return { route: 'ssm' };
+    case 'sqs':
+      return { route: 'sqs' };
     case 'lambda':
       if (req.path.startsWith('/2026-04-04/')) return { route: 'lambdaCore' };
       if (req.path.startsWith('/2025-09-09/') || req.path.startsWith('/2017-03-31/tags')) return { route: 'microvms' };

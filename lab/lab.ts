@@ -4,8 +4,9 @@
  * Lambda would invoke them (EventBridge targets, the DynamoDB stream, schedules), and one edge port that
  * every AWS SDK client can use. DynamoDB is the real DynamoDB Local underneath.
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { appLogger, noFunctionMetrics } from '../shared/observability.js';
 import { silentLogger } from '../shared/ports.js';
 import type { FunctionRuntime } from '../shared/runtime.js';
@@ -18,9 +19,16 @@ import { Ec2FaultSwitch } from './emulators/ec2-faults.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
 import { createMicrovmProxy } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
-import { createSlackWebhookReceiver, type SlackWebhookReceiver } from './emulators/slack-webhook.js';
+import {
+  createSlackWebhookReceiver,
+  type SlackReceived,
+  type SlackWebhookReceiver,
+} from './emulators/slack-webhook.js';
 import { createSnsEmulator, type SnsEmulator } from './emulators/sns.js';
+import { createSqsEmulator, type SqsEmulator } from './emulators/sqs.js';
+import { createSsmEmulator, type SsmEmulator } from './emulators/ssm.js';
 import { type DeliveryBehaviour, type EventBridgeEnvelope, LabEventBus } from './eventbridge/bus.js';
+import { matchesPattern } from './eventbridge/pattern.js';
 import { type FunctionRules, readServerlessRules } from './eventbridge/serverless-rules.js';
 import type { CallerIdentity, CloudTrailRecord } from './trail/record.js';
 import { LabTrail } from './trail/store.js';
@@ -53,11 +61,26 @@ export const LAB_CANARY_IMAGE = { name: 'egress-watch-canary', appKind: 'canary-
 export type LabHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 export interface LabActivity {
-  kind: 'cloudtrail' | 'delivered' | 'projected' | 'handler-error' | 'scheduled';
+  kind: 'cloudtrail' | 'delivered' | 'projected' | 'handler-error' | 'scheduled' | 'slack';
   at: Date;
   text: string;
   record?: CloudTrailRecord;
   functionName?: string;
+  /** kind 'slack': the payload the lab's Slack accepted. */
+  slack?: SlackReceived;
+}
+
+/** Where the notify function delivers in the lab (docs/alerts.md). */
+export interface LabAlerting {
+  snsTopicArn: string;
+  deadLetterQueueUrl: string;
+  slackSecretName: string;
+}
+
+interface StreamConsumer {
+  functionName: string;
+  handler: LabHandler;
+  filterPatterns: unknown[];
 }
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -71,6 +94,8 @@ export class Lab {
   readonly callers: CallerRegistry;
   readonly sns: SnsEmulator;
   readonly slack: SlackWebhookReceiver;
+  readonly ssm: SsmEmulator;
+  readonly sqs: SqsEmulator;
   /** Switchable EC2 faults (Describe throttling). */
   readonly ec2Faults = new Ec2FaultSwitch();
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
@@ -79,7 +104,8 @@ export class Lab {
   private readonly scheduledHooks: ((functionName: string, at: Date) => Promise<void>)[] = [];
   private edge: Edge | undefined;
   private poller: DynamoDbStreamPoller | undefined;
-  private projectHandler: LabHandler | undefined;
+  private readonly streamConsumers: StreamConsumer[] = [];
+  private slackSeen = 0;
   private readonly handlerErrors: { functionName: string; error: string }[] = [];
 
   private constructor(readonly options: LabOptions) {
@@ -95,6 +121,8 @@ export class Lab {
     for (const [key, caller] of Object.entries(options.callers)) this.callers.register(key, caller);
     this.sns = createSnsEmulator({ topics: options.snsTopics ?? [], clock: this.clock });
     this.slack = createSlackWebhookReceiver({ clock: this.clock });
+    this.ssm = createSsmEmulator({ account: options.account, region: options.region, clock: this.clock });
+    this.sqs = createSqsEmulator({ clock: this.clock });
     this.trail.onRecord((record) => {
       this.emit({ kind: 'cloudtrail', at: this.clock.now(), text: record.eventName, record });
       this.bus.publish(record);
@@ -116,8 +144,11 @@ export class Lab {
         cloudtrail: createCloudTrailEmulator(lab.trail),
         sns: lab.sns,
         slack: lab.slack,
+        ssm: lab.ssm,
+        sqs: lab.sqs,
       },
     });
+    lab.prepareAlerting();
     await lab.wireHandlers(options.serverlessYml ?? `${REPO_ROOT}serverless.yml`);
     return lab;
   }
@@ -163,6 +194,25 @@ export class Lab {
     for (const listener of this.listeners) listener(activity);
   }
 
+  /** The lab's alerting resources: an SNS topic, the notifications dead-letter queue, the Slack bot token. */
+  get alerting(): LabAlerting {
+    return {
+      snsTopicArn: `arn:aws:sns:${this.options.region}:${this.options.account}:egress-watch-lab-alerts`,
+      deadLetterQueueUrl: `${this.url}/${this.options.account}/egress-watch-lab-notify-dlq`,
+      slackSecretName: '/egress-watch/lab/slack-bot-token',
+    };
+  }
+
+  private prepareAlerting(): void {
+    const { snsTopicArn, deadLetterQueueUrl, slackSecretName } = this.alerting;
+    this.sns.addTopic(snsTopicArn);
+    this.sqs.createQueue(deadLetterQueueUrl);
+    // A bot token made up for this run only: never in a file, never printed.
+    const token = `xoxb-lab-${randomUUID()}`;
+    this.ssm.putParameter(slackSecretName, token, 'SecureString');
+    this.slack.setBotToken(token);
+  }
+
   /**
    * The environment a deployed function would get, pointed at the lab: one endpoint for every AWS client
    * (the edge forwards DynamoDB to DynamoDB Local). Set before the handler modules load their config.
@@ -178,6 +228,14 @@ export class Lab {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // notify: Slack bot through the lab's Web API, SNS topic and dead-letter queue of the lab.
+      EGRESS_WATCH_SLACK_MODE: 'bot',
+      EGRESS_WATCH_SLACK_SECRET_NAME: this.alerting.slackSecretName,
+      EGRESS_WATCH_SLACK_API_URL: `${this.url}/api/`,
+      EGRESS_WATCH_SNS_TOPIC_ARN: this.alerting.snsTopicArn,
+      EGRESS_WATCH_NOTIFY_DLQ_URL: this.alerting.deadLetterQueueUrl,
+      EGRESS_WATCH_SLACK_RETRY_MIN_MS: '50',
+      EGRESS_WATCH_SLACK_RETRIES: '4',
       // The canary function (docs/canaries.md): expectations inline, the lab's canary image, and the
       // endpoint proxy in its path form (fetch cannot set the Host header of a per-VM endpoint).
       EGRESS_WATCH_EXPECTATIONS: JSON.stringify(this.options.monitor ?? { connectors: [] }),
@@ -189,8 +247,9 @@ export class Lab {
   /**
    * What the lab passes to each function's `depsFor`: its environment as a record (process.env is left
    * alone), every AWS client pointed at the edge, the virtual clock, and quiet logs unless asked for.
+   * Public so tools run against the lab exactly as a function would (e.g. the notifications redrive).
    */
-  private functionRuntime(): FunctionRuntime {
+  functionRuntime(): FunctionRuntime {
     const env = this.handlerEnvironment();
     const logLevel = env.POWERTOOLS_LOG_LEVEL ?? 'SILENT';
     return {
@@ -230,7 +289,9 @@ export class Lab {
     await this.poller.poll(); // start reading the stream from now on
     for (const fn of functions) {
       const handler = await this.loadHandler(fn);
-      if (fn.functionName === 'project') this.projectHandler = handler;
+      for (const stream of fn.streams ?? []) {
+        this.streamConsumers.push({ functionName: fn.functionName, handler, filterPatterns: stream.filterPatterns });
+      }
       if (fn.patterns.length > 0) {
         this.bus.subscribe({
           name: fn.functionName,
@@ -252,27 +313,59 @@ export class Lab {
     }
   }
 
-  /** The stream event source mapping: new table records go to the `project` function in one batch. */
+  /**
+   * The stream event source mappings: every new table record goes, in order, to each function whose filter
+   * patterns (read from serverless.yml) it matches, in one batch per function; repeated until the stream is
+   * quiet (the projector's writes are findings the notifier reads).
+   */
   async drainStream(): Promise<void> {
-    if (!this.poller || !this.projectHandler) return;
-    const batch: DynamoDBStreamEvent = await this.poller.poll();
-    const inserts = batch.Records.filter(
-      (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S?.startsWith('LOG#'),
-    );
-    if (inserts.length === 0) return;
-    await this.invoke('project', this.projectHandler, { Records: inserts });
-    this.emit({
-      kind: 'projected',
-      at: this.clock.now(),
-      functionName: 'project',
-      text: `${inserts.length} new events`,
-    });
-    for (const hook of this.projectionHooks) await hook(this.clock.now());
+    if (!this.poller || this.streamConsumers.length === 0) return;
+    for (let round = 0; round < 20; round++) {
+      const batch: DynamoDBStreamEvent = await this.poller.poll();
+      if (batch.Records.length === 0) return;
+      for (const consumer of this.streamConsumers) {
+        const records = batch.Records.filter((r) => acceptedBy(consumer, r));
+        if (records.length === 0) continue;
+        const answer = (await this.invoke(consumer.functionName, consumer.handler, { Records: records }).catch(
+          () => undefined,
+        )) as { batchItemFailures?: unknown[] } | undefined;
+        if (answer?.batchItemFailures?.length) {
+          const text = `reported ${answer.batchItemFailures.length} batch item failure(s)`;
+          this.handlerErrors.push({ functionName: consumer.functionName, error: text });
+          this.emit({ kind: 'handler-error', at: this.clock.now(), functionName: consumer.functionName, text });
+        }
+        if (consumer.functionName === 'project') {
+          this.emit({
+            kind: 'projected',
+            at: this.clock.now(),
+            functionName: 'project',
+            text: `${records.length} new events`,
+          });
+          for (const hook of this.projectionHooks) await hook(this.clock.now());
+        }
+      }
+    }
+  }
+
+  private async callHandler(functionName: string, handler: LabHandler, event: unknown): Promise<unknown> {
+    try {
+      return await handler(event, lambdaContext(functionName));
+    } finally {
+      this.emitSlack(functionName);
+    }
+  }
+
+  /** Slack messages the lab accepted since the last look, as activity (npm start prints them when sent). */
+  private emitSlack(functionName: string): void {
+    for (; this.slackSeen < this.slack.received.length; this.slackSeen++) {
+      const received = this.slack.received[this.slackSeen] as SlackReceived;
+      this.emit({ kind: 'slack', at: this.clock.now(), functionName, text: received.method, slack: received });
+    }
   }
 
   private async invoke(functionName: string, handler: LabHandler, event: unknown): Promise<unknown> {
     try {
-      return await handler(event, lambdaContext(functionName));
+      return await this.callHandler(functionName, handler, event);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.handlerErrors.push({ functionName, error: message });
@@ -295,6 +388,11 @@ export class Lab {
     };
     this.clock.after(everyMs, fire);
   }
+}
+
+/** DynamoDB event filtering uses EventBridge pattern syntax on the stream record (Lambda "Event filtering"). */
+function acceptedBy(consumer: StreamConsumer, record: DynamoDBRecord): boolean {
+  return consumer.filterPatterns.length === 0 || consumer.filterPatterns.some((p) => matchesPattern(p, record));
 }
 
 /** serverless.yml says functions/ingest.handler: the module is functions/ingest.ts, the export `handler`. */

@@ -29,6 +29,8 @@ export interface PublishedSnsMessage {
 export type SnsEmulator = Emulator & {
   /** Every accepted Publish, in order. */
   readonly published: PublishedSnsMessage[];
+  /** Creates a topic (what CreateTopic / the stack would do). */
+  addTopic(topicArn: string): void;
 };
 
 export interface SnsEmulatorOptions {
@@ -164,5 +166,10 @@ export function createSnsEmulator(options: SnsEmulatorOptions): SnsEmulator {
       throw error;
     }
   };
-  return Object.assign(emulator, { published });
+  return Object.assign(emulator, {
+    published,
+    addTopic(topicArn: string): void {
+      topics.add(topicArn);
+    },
+  });
 }

@@ -11,6 +11,8 @@ export interface FunctionRules {
   handler: string;
   patterns: unknown[];
   schedules: { rate: string; input?: unknown }[];
+  /** DynamoDB stream sources: the event filter patterns of each (empty: every record). */
+  streams?: { filterPatterns: unknown[] }[];
 }
 
 const FN_INTRINSICS = [
@@ -114,6 +116,11 @@ export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
         }
       }
       if (entry.schedule !== undefined) rules.schedules.push(...schedulesOf(entry.schedule, params));
+      const stream = asRecord(entry.stream);
+      if (stream && stream.enabled !== false && (stream.type === undefined || stream.type === 'dynamodb')) {
+        const filterPatterns = Array.isArray(stream.filterPatterns) ? stream.filterPatterns : [];
+        rules.streams = [...(rules.streams ?? []), { filterPatterns }];
+      }
     }
     return rules;
   });

@@ -48,6 +48,10 @@ export interface PlayOptions {
   keepOpen?: boolean;
   /** Play only the first N steps (for `lab serve`, which sets up the world and lets the user continue). */
   stepLimit?: number;
+  /** Runs once the lab is up, before the first step (e.g. switch Slack faults on, add a silence). */
+  prepare?: (lab: Lab) => Promise<void> | void;
+  /** Runs after the last projection, before the lab closes (e.g. redrive dead letters). */
+  beforeClose?: (lab: Lab) => Promise<void> | void;
 }
 
 export interface ScenarioResult {
@@ -155,6 +159,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
   };
   lab.onActivity((activity) => reporter.activity(activity));
   lab.afterProjection(diffFindings);
+  await options.prepare?.(lab);
   const canaries = watchCanaries(lab, ddb, options.tableName, scope, reporter);
 
   const saved: Record<string, unknown> = {};
@@ -186,6 +191,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     ...scenario.expect.open.map((rule) => ({ rule, status: 'open' as const })),
     ...scenario.expect.resolved.map((rule) => ({ rule, status: 'resolved' as const })),
   ].map((e) => ({ ...e, met: findings.some((f) => f.rule === e.rule && f.status === e.status) }));
+  await options.beforeClose?.(lab);
   if (!options.keepOpen) {
     for (const c of clients.values()) {
       c.ec2.destroy();

@@ -30,8 +30,9 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         Projection: { ProjectionType: 'ALL' },
       },
     ],
-    // The projector follows new log items; keys are all it needs.
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
+    // The projector follows new log items (keys are enough); the notifier reads finding status changes from
+    // the old and new images (docs/alerts.md).
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   };
 }
 

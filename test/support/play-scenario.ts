@@ -3,12 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js';
+import { type PlayOptions, playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js';
 import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
 import { ensureTable } from '../../shared/aws/dynamodb-table.js';
 
-/** `delivery` overrides the scenario's EventBridge behaviour (e.g. `{ lossRate: 0.3 }`). */
-export async function playScenarioForTest(name: string, delivery?: Record<string, unknown>): Promise<ScenarioResult> {
+/**
+ * `delivery` overrides the scenario's EventBridge behaviour (e.g. `{ lossRate: 0.3 }`); `hooks` run once the
+ * lab is up (`prepare`) and before it closes (`beforeClose`).
+ */
+export async function playScenarioForTest(
+  name: string,
+  delivery?: Record<string, unknown>,
+  hooks: Pick<PlayOptions, 'prepare' | 'beforeClose'> = {},
+): Promise<ScenarioResult> {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = `e2e-${name}-${randomUUID().slice(0, 8)}`;
   const client = new DynamoDBClient({
@@ -23,6 +30,7 @@ export async function playScenarioForTest(name: string, delivery?: Record<string
     dynamodbEndpoint: endpoint,
     tableName,
     ...(delivery ? { delivery } : {}),
+    ...hooks,
   });
 }
 
