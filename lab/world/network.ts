@@ -35,6 +35,7 @@ import {
 } from './network-security-groups.js';
 import { seedNetwork } from './network-seed.js';
 import type { NetworkSpec } from './network-spec.js';
+import { type ModifyVpcAttributeInput, modifyVpcAttribute } from './network-vpc-attributes.js';
 import {
   type CreateNatGatewayInput,
   type IpPermissionInput,
@@ -113,6 +114,10 @@ export class NetworkWorld extends NetworkState implements NetworkWorldPort {
 
   deleteNatGateway(input: { natGatewayId: string; dryRun?: boolean }, options: Ec2CallOptions): Ec2Result<NatGateway> {
     return deleteNatGateway(this, input, options);
+  }
+
+  modifyVpcAttribute(input: ModifyVpcAttributeInput, options: Ec2CallOptions): Ec2Result<true> {
+    return modifyVpcAttribute(this, input, options);
   }
 
   putNetworkAclEntry(input: NetworkAclEntryInput, replace: boolean, options: Ec2CallOptions): Ec2Result<true> {
