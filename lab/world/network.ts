@@ -35,7 +35,6 @@ import {
 } from './network-security-groups.js';
 import { seedNetwork } from './network-seed.js';
 import type { NetworkSpec } from './network-spec.js';
-import { type ModifyVpcAttributeInput, modifyVpcAttribute } from './network-vpc-attributes.js';
 import {
   type CreateNatGatewayInput,
   type IpPermissionInput,
@@ -44,6 +43,7 @@ import {
   type RouteInput,
   type SecurityGroupRuleUpdate,
 } from './network-state.js';
+import { type ModifyVpcAttributeInput, modifyVpcAttribute } from './network-vpc-attributes.js';
 
 export * from './network-state.js';
 
