@@ -7,6 +7,7 @@ import { type IngestCounts, ingestEvents } from '../shared/app/ingest-events.js'
 import { projectScopes } from '../shared/app/project-scopes.js';
 import type { CliConfig } from '../shared/config.js';
 import { UsageError } from '../shared/domain/errors.js';
+import type { EventConflict } from '../shared/domain/event-identity.js';
 import type { ConnectorView, Finding } from '../shared/domain/model.js';
 import type { MonitorStore, Scope } from '../shared/ports.js';
 import { loadEventInputs } from './event-files.js';
@@ -49,6 +50,8 @@ export interface ReplayOutput {
   rejected: { eventId: string | null; error: string }[];
   /** Every input in exactly one bucket: received = stored + duplicates + ignored + rejected. */
   counts: IngestCounts;
+  /** eventIDs stored with different contents: every variant, and the one applied (docs/projection.md). */
+  conflicts?: EventConflict[];
 }
 
 export interface ReplayResult {
@@ -71,15 +74,14 @@ export async function replayEvents(
   await projectScopes({ store }, report.scopes);
   const views: ConnectorView[] = [];
   const findings: Finding[] = [];
+  const conflicts: EventConflict[] = [];
   for (const scope of sortScopes(report.scopes)) {
     views.push(...(await store.listConnectors(scope)));
     findings.push(...(await store.listFindings(scope)));
+    conflicts.push(...(await store.listConflicts(scope)));
   }
-  return {
-    output: toReplayOutput(views, findings, report.ignored, report.rejected, report.counts),
-    views,
-    findings,
-  };
+  const output = toReplayOutput(views, findings, report.ignored, report.rejected, report.counts);
+  return { output: { ...output, conflicts }, views, findings };
 }
 
 function sortScopes(scopes: Scope[]): Scope[] {

@@ -1,13 +1,12 @@
 /**
- * DynamoDB stream → projector. New event-log items name the scopes (account/region) to recompute; the
- * batch is folded once per scope. A failure reports the batch's first record so the stream retries from it.
+ * DynamoDB stream → projector. New event-log items are folded incrementally per scope (docs/projection.md). A failure reports the batch's first record so the stream retries from it.
  * Metrics: `eventsProjected`, `projectionLagMs` (from the oldest record's stream timestamp to the end of the
  * projection), `projectionFailed` (docs/architecture.md#observability).
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { projectScopes } from '../shared/app/project-scopes.js';
+import { projectBatches } from '../shared/app/project-scopes.js';
 import { createStore } from '../shared/aws/clients.js';
-import { scopesFromStreamRecords } from '../shared/aws/stream-records.js';
+import { batchesFromStreamRecords } from '../shared/aws/stream-records.js';
 import { loadConfig } from '../shared/config.js';
 import type { FunctionMetrics, LambdaHandler } from '../shared/observability.js';
 import type { Clock, Logger, MonitorStore } from '../shared/ports.js';
@@ -24,9 +23,9 @@ export interface ProjectFunctionDeps {
 /** Builds the stream handler from explicit dependencies. Never throws: failures are batch item failures. */
 export function makeHandler(deps: ProjectFunctionDeps): LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse> {
   return async (event) => {
-    const scopes = scopesFromStreamRecords(event.Records);
+    const batches = batchesFromStreamRecords(event.Records);
     try {
-      await projectScopes({ store: deps.store, logger: deps.logger }, scopes);
+      await projectBatches({ store: deps.store, logger: deps.logger }, batches);
       deps.metrics.count('eventsProjected', event.Records.length);
       const oldest = oldestStreamTimeMs(event);
       if (oldest !== undefined) deps.metrics.milliseconds('projectionLagMs', deps.clock.now().getTime() - oldest);

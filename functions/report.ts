@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { type BuildReportDeps, type BuiltReport, buildReport } from '../shared/app/build-report.js';
+import { awsClientOptions } from '../shared/aws/client-options.js';
 import { DynamoDbReportSource } from '../shared/aws/dynamodb-report-source.js';
 import { S3ReportArchive } from '../shared/aws/s3-report-archive.js';
 import { loadConfig } from '../shared/config.js';
@@ -85,8 +86,10 @@ export function makeHandler(deps: ReportFunctionDeps): LambdaHandler<unknown, Re
 export function depsFor(runtime: FunctionRuntime): ReportFunctionDeps {
   const config = loadConfig(runtime.env);
   const reportConfig = loadReportConfig(runtime.env);
+  // Explicit time-outs and retry budgets (shared/aws/client-options.ts): a frozen endpoint fails, never hangs.
   const ddb = new DynamoDBClient({
     ...runtime.aws,
+    ...awsClientOptions(),
     region: config.region,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
   });
@@ -94,7 +97,14 @@ export function depsFor(runtime: FunctionRuntime): ReportFunctionDeps {
   return {
     source: new DynamoDbReportSource({ client: ddb, tableName: config.tableName, logger: runtime.logger }),
     archive: bucket
-      ? new S3ReportArchive({ client: new S3Client({ ...runtime.aws, region: config.region }), bucket })
+      ? new S3ReportArchive({
+          client: new S3Client({
+            ...runtime.aws,
+            ...awsClientOptions({ requestTimeoutMs: 15_000 }),
+            region: config.region,
+          }),
+          bucket,
+        })
       : null,
     clock: runtime.clock,
     renderHtml: renderReportHtml,

@@ -266,6 +266,9 @@ export function chooseRoute(req: LabRequest): RouteDecision {
   }
 }
 
+/** Upstream sockets that already have the EPIPE guard (see forward). */
+const guardedSockets = new WeakSet<Socket>();
+
 /**
  * Proxies the request verbatim (method, path, query, headers, body) and pipes the answer back. Every stream
  * has an error handler: an upstream that answers early and closes (EPIPE while we still write), or a client
@@ -300,7 +303,13 @@ function forward(base: string, req: LabRequest, res: ServerResponse): Promise<vo
     );
     // A write still in flight when the upstream closes (its early 413) fails on the socket itself, after the
     // request has let go of it: listen there too, or the EPIPE is uncaught.
-    outgoing.on('socket', (socket) => socket.on('error', () => undefined));
+    outgoing.on('socket', (socket) => {
+      // Keep-alive sockets are reused: one listener per socket, not one per request.
+      if (!guardedSockets.has(socket)) {
+        guardedSockets.add(socket);
+        socket.on('error', () => undefined);
+      }
+    });
     // The client went away: stop talking to the upstream for it.
     res.on('close', () => {
       if (!res.writableFinished) outgoing.destroy();

@@ -4,6 +4,7 @@
  */
 import type { HyperplaneEniView } from './domain/connector-lifecycle.js';
 import { EgressWatchError } from './domain/errors.js';
+import type { EventConflict } from './domain/event-identity.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from './domain/model.js';
 
 export interface Clock {
@@ -37,8 +38,6 @@ export interface FindingChange {
   finding: Finding;
 }
 
-export type SaveOutcome = { saved: true; changes: FindingChange[] } | { saved: false; reason: 'stale' };
-
 /**
  * The store refused an item as invalid (DynamoDB ValidationException: a key or the item over a size limit).
  * Retrying cannot help, so ingest quarantines the event instead of failing the batch.
@@ -59,15 +58,69 @@ export interface EventLog {
 
 export interface ProjectionStore {
   loadNetworkFacts(scope: Scope): Promise<NetworkFacts>;
-  /** Writes the projection unless a projection of a larger event set is already stored (`basis` = event count). */
-  saveProjection(scope: Scope, projection: Projection, basis: number): Promise<SaveOutcome>;
   listScopes(): Promise<Scope[]>;
   listConnectors(scope: Scope): Promise<ConnectorView[]>;
   listFindings(scope: Scope): Promise<Finding[]>;
   listHyperplaneEnis(scope: Scope): Promise<HyperplaneEniView[]>;
+  /** eventIDs stored with different contents, and the content the projection applied. */
+  listConflicts(scope: Scope): Promise<EventConflict[]>;
 }
 
-export type MonitorStore = EventLog & ProjectionStore;
+/**
+ * One item of projection state (docs/projection.md): `body` is JSON; `attributes` are extra top-level
+ * attributes (strings or numbers) for readers of the item; `basis` is the size of the event set the item was
+ * computed from; `ttl` is epoch seconds after which DynamoDB may delete it.
+ */
+export interface StateItem {
+  pk: string;
+  sk: string;
+  body: string;
+  basis?: number;
+  ttl?: number;
+  attributes?: Record<string, string | number | undefined>;
+}
+
+/** A range over sort keys (all bounds optional, inclusive unless `gt`). */
+export interface KeyRange {
+  gte?: string;
+  gt?: string;
+  lte?: string;
+  prefix?: string;
+  descending?: boolean;
+  limit?: number;
+}
+
+/** A log item read back: its sort key, content hash and event. */
+export interface LogItem {
+  key: string;
+  hash: string;
+  event: NormalizedEvent;
+}
+
+/**
+ * The incremental projection's storage (docs/projection.md): the log by key range, and generic state items
+ * with conditional writes. Every read is strongly consistent.
+ */
+export interface ProjectionItems {
+  /** Log items of a scope with key ≥ fromKey, in key order. */
+  readLog(scope: Scope, fromKey: string): Promise<LogItem[]>;
+  /** The named log items of a scope (missing keys are skipped). */
+  getLog(scope: Scope, keys: readonly string[]): Promise<LogItem[]>;
+  queryItems(pk: string, range?: KeyRange): Promise<StateItem[]>;
+  getItems(keys: readonly { pk: string; sk: string }[]): Promise<StateItem[]>;
+  /** Unconditional idempotent puts (index entries). */
+  putItems(items: readonly StateItem[]): Promise<void>;
+  /** Puts unless the stored item has a larger basis; true when written. */
+  putIfNotNewer(item: StateItem & { basis: number }): Promise<boolean>;
+  /** Puts only if absent; true when written. */
+  putIfAbsent(item: StateItem): Promise<boolean>;
+  deleteIfNotNewer(pk: string, sk: string, basis: number): Promise<void>;
+  /** Takes (or renews) an exclusive lease until `expiresAt` (epoch ms); false if another owner holds it. */
+  acquireLease(pk: string, owner: string, nowMs: number, expiresAt: number): Promise<boolean>;
+  releaseLease(pk: string, owner: string): Promise<void>;
+}
+
+export type MonitorStore = EventLog & ProjectionStore & ProjectionItems;
 
 export interface Logger {
   debug(message: string, extra?: Record<string, unknown>): void;

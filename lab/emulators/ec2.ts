@@ -26,6 +26,7 @@ import {
 } from './ec2-describe.js';
 import { describeInternetGateways, describePrefixLists, describeVpcEndpoints } from './ec2-describe-gateways.js';
 import type { Ec2FaultSwitch } from './ec2-faults.js';
+import { VPC_MUTATION_HANDLERS } from './ec2-vpc-handlers.js';
 import { Ec2ClientError, ec2Error, ec2Response, QueryParams, required } from './ec2-wire.js';
 import type { Emulator, LabRequest, LabResponse } from './http.js';
 
@@ -193,6 +194,7 @@ const HANDLERS: Record<string, Handler> = {
   DescribeInternetGateways: ({ world, params }) => describeInternetGateways(world, params),
   DescribeVpcEndpoints: ({ world, params }) => describeVpcEndpoints(world, params),
   DescribePrefixLists: ({ world, params }) => describePrefixLists(world, params),
+  ...VPC_MUTATION_HANDLERS,
 
   ...securityGroupRuleHandlers('Ingress'),
   ...securityGroupRuleHandlers('Egress'),

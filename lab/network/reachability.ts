@@ -5,10 +5,12 @@
  * Order of evaluation follows a packet: DNS → route lookup → source SG egress → source subnet NACL (out and
  * the stateless return in) → either the local path (destination subnet NACL, destination SG ingress,
  * listener) or the NAT path (NAT state, NAT's own route to an internet gateway, internet host listener).
+ * DNS covers private ip-… names and interface VPC endpoint names.
  */
 import type { EgressDestination, EgressOutcome, EgressSource } from '../world/contracts.js';
 import type { NetworkWorld } from '../world/network.js';
 import { cidrContainsIp, cidrPrefixLength, isIpv4 } from '../world/network-cidr.js';
+import { endpointDnsName } from '../world/network-endpoints.js';
 import type { NetworkAcl, Route, RouteTable, SecurityGroupRule, Vpc } from '../world/network-model.js';
 
 /** The client's source port for the return-path NACL check (inside both 1024-65535 and Linux's 32768-60999). */
@@ -35,9 +37,36 @@ function resolveHost(world: NetworkWorld, vpc: Vpc, host: string): Resolution {
     const owner = world.networkInterfaceByIp(vpc.vpcId, ip);
     return owner ? { ok: true, ip } : { ok: false, reason: `no interface with ${ip} in ${vpc.vpcId}` };
   }
+  const endpointIp = interfaceEndpointAddress(world, vpc, name);
+  if (endpointIp) return { ok: true, ip: endpointIp };
   const internetHost = world.internetHosts.get(name);
   if (internetHost) return { ok: true, ip: internetHost.ip };
   return { ok: false, reason: `NXDOMAIN for ${name}` };
+}
+
+/**
+ * Interface endpoint names, answered by the VPC's resolver with the address of the endpoint's network
+ * interface (the first one; AWS answers with one address per zone and clients pick one). The
+ * endpoint-specific name (`vpce-….<service>.<region>.vpce.amazonaws.com`) always resolves; the service's
+ * own regional name (`<service>.<region>.amazonaws.com`) only with private DNS on the endpoint AND
+ * `enableDnsHostnames` on the VPC ("Manage DNS names for VPC endpoint services" and "DNS attributes for
+ * your VPC": private DNS for interface endpoints requires enableDnsSupport and enableDnsHostnames,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html).
+ */
+function interfaceEndpointAddress(world: NetworkWorld, vpc: Vpc, name: string): string | undefined {
+  for (const endpoint of world.vpcEndpoints.values()) {
+    if (endpoint.vpcId !== vpc.vpcId || endpoint.vpcEndpointType !== 'Interface' || endpoint.state !== 'available')
+      continue;
+    const service = endpoint.serviceName.split('.').at(-1);
+    const serviceName = `${service}.${world.ctx.region}.amazonaws.com`;
+    const answers =
+      name === endpointDnsName(endpoint, world.ctx.region) ||
+      (endpoint.privateDnsEnabled && vpc.enableDnsHostnames && name === serviceName);
+    if (!answers) continue;
+    const eni = world.networkInterfaces.get(endpoint.networkInterfaceIds[0] ?? '');
+    if (eni) return eni.privateIpAddress;
+  }
+  return undefined;
 }
 
 function longestPrefixRoute(table: RouteTable, ip: string): Route | undefined {
@@ -204,6 +233,25 @@ function deliverInsideVpc(
       ip,
       `security groups of ${eni.networkInterfaceId} admit no ${protocol}/${port} from ${source.privateIpAddress} or its groups`,
     );
+  }
+  if (eni.interfaceType === 'vpc_endpoint') {
+    // An interface endpoint answers HTTPS (tcp/443) for its service.
+    if (protocol !== 'tcp' || port !== 443) {
+      return {
+        reachable: false,
+        failure: 'refused',
+        resolvedIp: ip,
+        labReason: `endpoint ${eni.networkInterfaceId} serves tcp/443 only`,
+      };
+    }
+    const body = JSON.stringify({ source: 'vpc-endpoint', networkInterfaceId: eni.networkInterfaceId });
+    return {
+      reachable: true,
+      observedSourceIp: source.privateIpAddress,
+      resolvedIp: ip,
+      responseStatus: 200,
+      responseBody: body,
+    };
   }
   const target = world.targetOfInterface(eni.networkInterfaceId);
   const listening = protocol === 'tcp' ? target?.tcpPorts : target?.udpPorts;

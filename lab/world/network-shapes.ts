@@ -17,6 +17,7 @@ import type {
   Tags,
   Vpc,
 } from './network-model.js';
+import { stableId } from './network-spec.js';
 
 type Shape = { [key: string]: Ec2Value };
 
@@ -208,6 +209,7 @@ export function natGatewayShape(nat: NatGateway, state: NatGatewayState): Shape 
       ? [
           {
             allocationId: nat.allocationId,
+            associationId: nat.allocationId ? natAddressAssociationId(nat.natGatewayId, nat.allocationId) : undefined,
             networkInterfaceId: nat.networkInterfaceId,
             privateIp: nat.privateIp,
             publicIp: nat.publicIp,
@@ -218,6 +220,11 @@ export function natGatewayShape(nat: NatGateway, state: NatGatewayState): Shape 
       : [],
     tagSet: tagSet(nat.tags),
   };
+}
+
+/** The `eipassoc-` id of a NAT gateway's address (stable, derived from the gateway and the allocation). */
+export function natAddressAssociationId(natGatewayId: string, allocationId: string): string {
+  return stableId('eipassoc', `${natGatewayId}:${allocationId}`);
 }
 
 export function privateDnsNameOf(ip: string, region: string): string {

@@ -12,12 +12,10 @@ export interface ConnectorInventory {
   describeConnectors(): Promise<ObservedConnector[]>;
 }
 
-/**
- * Lambda MicroVMs: `ListMicrovms` (all pages), then `GetMicrovm` for every MicroVM that is live
- * (RUNNING, SUSPENDED, PENDING…) or named in `detailFor` (ids reconcile needs the connectors of).
- */
+/** Lambda MicroVMs: `ListMicrovms` (every page; connectors unknown) and `GetMicrovm` per id (with connectors). */
 export interface MicrovmInventory {
-  describeMicrovms(detailFor: ReadonlySet<string>): Promise<ObservedMicrovm[]>;
+  listMicrovms(): Promise<ObservedMicrovm[]>;
+  getMicrovms(ids: readonly string[]): Promise<ObservedMicrovm[]>;
 }
 
 /** One CloudTrail record from Event history (`LookupEvents` → `Events[].CloudTrailEvent`, parsed). */

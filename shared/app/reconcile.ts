@@ -57,6 +57,9 @@ export interface ReconcileOptions extends ReconcileSettings {
   initialLookbackMs: number;
 }
 
+/** Concurrent event-log writes (repairs and observations), each one conditional put. */
+const APPEND_CONCURRENCY = 8;
+
 export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = Object.freeze({
   ...DEFAULT_RECONCILE_SETTINGS,
   settleMs: 15 * 60_000,
@@ -96,7 +99,14 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
     (r) => r.eventSource === 'ec2.amazonaws.com' || r.eventSource === 'lambda.amazonaws.com',
   );
   const ingest = await ingestEvents(
-    { log: deps.log, allowedAccounts: deps.allowedAccounts, clock: deps.clock, logger, metrics, concurrency: 8 },
+    {
+      log: deps.log,
+      allowedAccounts: deps.allowedAccounts,
+      clock: deps.clock,
+      logger,
+      metrics,
+      concurrency: APPEND_CONCURRENCY,
+    },
     records.map((r) => envelopeOf(r, scope)),
   );
   const byId = new Map(records.map((r) => [r.eventID, r]));
@@ -122,12 +132,12 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
   const facts: NetworkFacts = await deps.store.loadNetworkFacts(scope);
   const belief = deriveLifecycle(await deps.log.loadEvents(scope), facts);
   const believedMicrovms = new Set(belief.connectors.flatMap((c) => c.microvms.map((m) => m.id)));
-  const microvms = await deps.microvms.describeMicrovms(new Set(believedMicrovms));
-  const unknown = new Set(microvms.map((m) => m.microvmId).filter((id) => !believedMicrovms.has(id)));
-  const detailed =
-    unknown.size > 0 && microvms.some((m) => unknown.has(m.microvmId) && m.egressNetworkConnectors === null)
-      ? await deps.microvms.describeMicrovms(unknown)
-      : microvms;
+  // GetMicrovm only for MicroVMs the log does not know: a MicroVM's egress connectors never change.
+  const listed = await deps.microvms.listMicrovms();
+  const detailed = await deps.microvms.getMicrovms(
+    listed.map((m) => m.microvmId).filter((id) => !believedMicrovms.has(id)),
+  );
+  const microvms = mergeMicrovms(listed, detailed);
 
   // 3. Observations: what no event explains, and the conditions' transitions.
   const { observations, conditions } = judgeReconcile({
@@ -136,7 +146,7 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
     now: now.toISOString(),
     belief,
     connectors,
-    microvms: mergeMicrovms(microvms, detailed),
+    microvms,
     network: network as ReconcileNetwork | null,
     repaired,
     deliveredInWindow: ingest.duplicates.length,
@@ -144,9 +154,15 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
     settings: options,
   });
   const written: typeof observations = [];
-  for (const observation of observations) {
-    if ((await deps.log.appendEvent(observation)) === 'stored') written.push(observation);
-  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(APPEND_CONCURRENCY, observations.length) }, async () => {
+      while (next < observations.length) {
+        const observation = observations[next++] as (typeof observations)[number];
+        if ((await deps.log.appendEvent(observation)) === 'stored') written.push(observation);
+      }
+    }),
+  );
   metrics.count('reconcileObservations', written.length);
 
   // 4. Only now is the window done.

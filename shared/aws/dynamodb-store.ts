@@ -1,15 +1,20 @@
 /**
- * MonitorStore on one DynamoDB table (docs/architecture.md#state-model).
+ * MonitorStore on one DynamoDB table. Keys (docs/projection.md has the state model):
  *
- *   LOG#<account>#<region>   EVT#<eventTime>#<eventId>   one normalized event (ingest: one conditional put)
- *   QUARANTINE#<yyyy-mm-dd>  <receivedAt>#<n>            a rejected event and its reason (TTL)
- *   SCOPE#<account>#<region> PROJECTION                  projection guard: basis (event count), item hashes,
- *                                                        finding statuses (so transitions are exact)
- *   SCOPES                   <account>#<region>          the scope registry
- *   CONN#<connectorId>       META                        connector view (gsi1: SCOPE#…, CONN#…)
- *   FINDING#<fingerprint>    META                        finding (gsi1: SCOPE#…, FINDING#<firstSeen>#…)
- *   FACTS#<account>#<region> NETWORK                     latest network facts (gzipped snapshot, capturedAt)
- *   FACTS#<account>#<region> NETWORK#<capturedAt>        each collected version (TTL), docs/network-facts.md
+ *   LOG#<account>#<region>        EVT#<eventTime>#<eventId>#<hash>  one normalized event (ingest: one conditional put, TTL)
+ *   QUARANTINE#<yyyy-mm-dd>       <receivedAt>#<n>                   a rejected event and its reason (TTL)
+ *   PROJ#<account>#<region>       EVT#<yyyy-mm-ddThh>                core checkpoint of the fold (TTL once superseded)
+ *   SNAP#<account>#<region>#<id>  EVT#<yyyy-mm-ddThh>                a connector's fold state at a checkpoint
+ *   IDX#<account>#<region>#…      EVT#…                              eventID / name / ENI / MicroVM index entries
+ *   VIEWS#<account>#<region>      CONN#<id> | FINDING#<fp>           the scope's current views and findings
+ *   HP#<account>#<region>         EVT#…                              Hyperplane ENIs seen
+ *   CONFLICT#<account>#<region>   <eventId>#<hash>                   a losing variant of a conflicting eventID
+ *   LEASE#<account>#<region>      LEASE                              the projector's lease on the scope
+ *   SCOPES                        <account>#<region>                 the scope registry
+ *   CONN#<connectorId>            META                               connector view (gsi1: SCOPE#…, CONN#…)
+ *   FINDING#<fingerprint>         META                               finding (gsi1: SCOPE#…, FINDING#<firstSeen>#…)
+ *   FACTS#<account>#<region>      NETWORK                            latest network facts (gzipped snapshot, capturedAt)
+ *   FACTS#<account>#<region>      NETWORK#<capturedAt>               each collected version (TTL), docs/network-facts.md
  */
 
 import { randomUUID } from 'node:crypto';
@@ -17,16 +22,16 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { HyperplaneEniView } from '../domain/connector-lifecycle.js';
-import { fingerprintOf } from '../domain/fingerprint.js';
+import { contentHash, type EventConflict, eventKey } from '../domain/event-identity.js';
 import { clipText } from '../domain/input-limits.js';
 import type { ConnectorView, Finding, NetworkFacts, NormalizedEvent } from '../domain/model.js';
 import { NO_NETWORK_FACTS } from '../domain/model.js';
@@ -34,21 +39,24 @@ import { type NetworkSnapshot, networkFactsOf } from '../domain/network-facts.js
 import type { FactsSaveOutcome } from '../network-ports.js';
 import {
   type AppendOutcome,
-  type FindingChange,
   ItemRefusedError,
+  type KeyRange,
+  type LogItem,
   type MonitorStore,
-  type Projection,
   type QuarantineEntry,
-  type SaveOutcome,
   type Scope,
+  type StateItem,
 } from '../ports.js';
 
 const QUARANTINE_TTL_DAYS = 30;
 /** DynamoDB's item limit is 400 KB; keep the quarantined payload (UTF-8 bytes) well under it. */
 const MAX_QUARANTINE_BYTES = 300_000;
+/** Default horizon: log items expire this long after ingest (seconds); docs/projection.md. */
+export const DEFAULT_LOG_HORIZON_SECONDS = 7 * 86_400;
+type CapacityReport = { CapacityUnits?: number | undefined };
+const STATE_KEYS = new Set(['pk', 'sk', 'body', 'basis', 'ttl']);
 const MAX_QUARANTINE_ERROR_BYTES = 4096;
 const MAX_QUARANTINE_ID_BYTES = 1024;
-const WRITE_CONCURRENCY = 8;
 /** Compressed snapshot budget per item (DynamoDB's item limit is 400 KB). */
 const MAX_FACTS_BYTES = 350_000;
 const FACTS_VERSION_TTL_DAYS = 7;
@@ -56,13 +64,15 @@ const FACTS_VERSION_TTL_DAYS = 7;
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
   tableName: string;
+  /** Seconds a log item is kept after ingest (TTL); default 7 days. */
+  logHorizonSeconds?: number;
 }
 
-interface ScopeItem {
-  basis: number;
-  hashes: Record<string, string>;
-  findingStatus: Record<string, string>;
-  hyperplaneEnis?: string;
+/** Capacity units DynamoDB reported as consumed (ReturnConsumedCapacity TOTAL), since the last reset. */
+export interface ConsumedCapacity {
+  read: number;
+  write: number;
+  reset(): void;
 }
 
 const scopeKey = (s: Scope) => `${s.account}#${s.region}`;
@@ -70,23 +80,39 @@ const scopeKey = (s: Scope) => `${s.account}#${s.region}`;
 export class DynamoDbStore implements MonitorStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
+  private readonly horizon: number;
+  /** Read and write capacity units consumed by this store's requests. */
+  readonly consumed: ConsumedCapacity = {
+    read: 0,
+    write: 0,
+    reset() {
+      this.read = 0;
+      this.write = 0;
+    },
+  };
 
   constructor(options: DynamoDbStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.table = options.tableName;
+    this.horizon = options.logHorizonSeconds ?? DEFAULT_LOG_HORIZON_SECONDS;
   }
 
   async appendEvent(event: NormalizedEvent): Promise<AppendOutcome> {
     try {
+      const hash = contentHash(event);
+      const at = Date.parse(event.eventTime);
+      const kept = Math.max(Number.isNaN(at) ? 0 : at, Date.now());
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
             pk: `LOG#${event.account}#${event.region}`,
-            sk: `EVT#${event.eventTime}#${event.eventId}`,
+            sk: eventKey(event, hash),
             eventId: event.eventId,
             kind: event.kind,
+            hash,
             e: JSON.stringify(event),
+            ttl: Math.floor(kept / 1000) + this.horizon,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -202,51 +228,6 @@ export class DynamoDbStore implements MonitorStore {
     }
   }
 
-  async saveProjection(scope: Scope, projection: Projection, basis: number): Promise<SaveOutcome> {
-    const items = new Map<string, Record<string, unknown>>();
-    for (const c of projection.connectors) items.set(`CONN#${c.id}`, this.connectorItem(scope, c, basis));
-    for (const f of projection.findings) items.set(`FINDING#${f.fingerprint}`, this.findingItem(scope, f, basis));
-    const hashes: Record<string, string> = {};
-    for (const [key, item] of items) hashes[key] = fingerprintOf(String(item.body));
-    const findingStatus = Object.fromEntries(projection.findings.map((f) => [f.fingerprint, f.status]));
-
-    let previous: ScopeItem | undefined;
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: `SCOPE#${scopeKey(scope)}`, sk: 'PROJECTION' },
-          UpdateExpression: 'SET basis = :b, hashes = :h, findingStatus = :f, hyperplaneEnis = :x, updatedAt = :now',
-          ConditionExpression: 'attribute_not_exists(pk) OR basis < :b',
-          ExpressionAttributeValues: {
-            ':b': basis,
-            ':h': hashes,
-            ':f': findingStatus,
-            ':x': JSON.stringify(projection.hyperplaneEnis),
-            ':now': new Date().toISOString(),
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      previous = out.Attributes as ScopeItem | undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { saved: false, reason: 'stale' };
-      throw error;
-    }
-    if (!previous) {
-      await this.doc.send(
-        new PutCommand({ TableName: this.table, Item: { pk: 'SCOPES', sk: scopeKey(scope), ...scope } }),
-      );
-    }
-
-    const oldHashes = previous?.hashes ?? {};
-    const writes = [...items].filter(([key]) => oldHashes[key] !== hashes[key]).map(([, item]) => item);
-    const deletes = Object.keys(oldHashes).filter((key) => !items.has(key));
-    await forEachLimited(writes, WRITE_CONCURRENCY, (item) => this.putIfNotOlder(item, basis));
-    await forEachLimited(deletes, WRITE_CONCURRENCY, (pk) => this.deleteIfOlder(pk, basis));
-    return { saved: true, changes: findingChanges(previous?.findingStatus ?? {}, projection.findings) };
-  }
-
   async listScopes(): Promise<Scope[]> {
     const items = await this.queryAll({
       TableName: this.table,
@@ -258,103 +239,155 @@ export class DynamoDbStore implements MonitorStore {
   }
 
   async listConnectors(scope: Scope): Promise<ConnectorView[]> {
-    const keys = Object.keys((await this.scopeItem(scope))?.hashes ?? {}).filter((k) => k.startsWith('CONN#'));
-    const views = (await this.getBodies(keys)) as ConnectorView[];
+    const items = await this.queryItems(`VIEWS#${scopeKey(scope)}`, { prefix: 'CONN#' });
+    const views = items.map((i) => JSON.parse(i.body) as ConnectorView);
     return views.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
   }
 
   async listFindings(scope: Scope): Promise<Finding[]> {
-    const keys = Object.keys((await this.scopeItem(scope))?.hashes ?? {}).filter((k) => k.startsWith('FINDING#'));
-    const findings = (await this.getBodies(keys)) as Finding[];
+    const items = await this.queryItems(`VIEWS#${scopeKey(scope)}`, { prefix: 'FINDING#' });
+    const findings = items.map((i) => JSON.parse(i.body) as Finding);
     return findings.sort(
       (a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.fingerprint.localeCompare(b.fingerprint),
     );
   }
 
   async listHyperplaneEnis(scope: Scope): Promise<HyperplaneEniView[]> {
-    const item = await this.scopeItem(scope);
-    return item?.hyperplaneEnis ? (JSON.parse(item.hyperplaneEnis) as HyperplaneEniView[]) : [];
+    const items = await this.queryItems(`HP#${scopeKey(scope)}`);
+    return items.map((i) => JSON.parse(i.body) as HyperplaneEniView);
   }
 
-  private connectorItem(scope: Scope, view: ConnectorView, basis: number): Record<string, unknown> {
-    return {
-      pk: `CONN#${view.id}`,
-      sk: 'META',
-      gsi1pk: `SCOPE#${scopeKey(scope)}`,
-      gsi1sk: `CONN#${view.id}`,
-      state: view.state,
-      name: view.name ?? undefined,
-      basis,
-      body: JSON.stringify(view),
-    };
+  /** Conflicting eventIDs recorded by the projection (the latest record per eventID). */
+  async listConflicts(scope: Scope): Promise<EventConflict[]> {
+    const items = await this.queryItems(`CONFLICT#${scopeKey(scope)}`);
+    const byId = new Map<string, EventConflict>();
+    for (const item of items) {
+      const conflict = JSON.parse(item.body) as EventConflict;
+      const known = byId.get(conflict.eventId);
+      if (!known || conflict.variants.length > known.variants.length) byId.set(conflict.eventId, conflict);
+    }
+    return [...byId.values()].sort((a, b) => a.eventId.localeCompare(b.eventId));
   }
 
-  private findingItem(scope: Scope, finding: Finding, basis: number): Record<string, unknown> {
-    return {
-      pk: `FINDING#${finding.fingerprint}`,
-      sk: 'META',
-      gsi1pk: `SCOPE#${scopeKey(scope)}`,
-      gsi1sk: `FINDING#${finding.firstSeen}#${finding.fingerprint}`,
-      rule: finding.rule,
-      severity: finding.severity,
-      status: finding.status,
-      connectorId: finding.connectorId,
-      basis,
-      body: JSON.stringify(finding),
-    };
+  async readLog(scope: Scope, fromKey: string): Promise<LogItem[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk >= :from',
+      ExpressionAttributeValues: { ':pk': `LOG#${scopeKey(scope)}`, ':from': fromKey },
+      ConsistentRead: true,
+    });
+    return items.map(logItem);
   }
 
-  private async scopeItem(scope: Scope): Promise<ScopeItem | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
+  async getLog(scope: Scope, keys: readonly string[]): Promise<LogItem[]> {
+    const items = await this.batchGet(keys.map((sk) => ({ pk: `LOG#${scopeKey(scope)}`, sk })));
+    return items.map(logItem);
+  }
+
+  async queryItems(pk: string, range: KeyRange = {}): Promise<StateItem[]> {
+    const values: Record<string, unknown> = { ':pk': pk };
+    let condition = 'pk = :pk';
+    if (range.prefix !== undefined) {
+      condition += ' AND begins_with(sk, :prefix)';
+      values[':prefix'] = range.prefix;
+    } else if (range.gte !== undefined && range.lte !== undefined) {
+      condition += ' AND sk BETWEEN :gte AND :lte';
+      values[':gte'] = range.gte;
+      values[':lte'] = range.lte;
+    } else if (range.gte !== undefined) {
+      condition += ' AND sk >= :gte';
+      values[':gte'] = range.gte;
+    } else if (range.gt !== undefined) {
+      condition += ' AND sk > :gt';
+      values[':gt'] = range.gt;
+    } else if (range.lte !== undefined) {
+      condition += ' AND sk <= :lte';
+      values[':lte'] = range.lte;
+    }
+    const items = await this.queryAll(
+      {
         TableName: this.table,
-        Key: { pk: `SCOPE#${scopeKey(scope)}`, sk: 'PROJECTION' },
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
         ConsistentRead: true,
-      }),
+        ScanIndexForward: !range.descending,
+        ...(range.limit ? { Limit: range.limit } : {}),
+      },
+      range.limit,
     );
-    return out.Item as ScopeItem | undefined;
+    return items.map(stateItem);
   }
 
-  private async getBodies(pks: string[]): Promise<unknown[]> {
-    const bodies: unknown[] = [];
-    for (let i = 0; i < pks.length; i += 100) {
-      let keys: Record<string, unknown>[] = pks.slice(i, i + 100).map((pk) => ({ pk, sk: 'META' }));
-      for (let attempt = 0; keys.length > 0; attempt++) {
+  async getItems(keys: readonly { pk: string; sk: string }[]): Promise<StateItem[]> {
+    return (await this.batchGet(keys)).map(stateItem);
+  }
+
+  async putItems(items: readonly StateItem[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: toRecord(item) } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
         const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+          new BatchWriteCommand({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
         );
-        for (const item of out.Responses?.[this.table] ?? []) bodies.push(JSON.parse(item.body as string));
-        keys = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        if (keys.length > 0) await backoff(attempt);
+        this.count(out.ConsumedCapacity);
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+        if (requests.length > 0) await backoff(attempt);
       }
     }
-    return bodies;
   }
 
-  /** Item writes lose to a projection of a larger event set written concurrently. */
-  private async putIfNotOlder(item: Record<string, unknown>, basis: number): Promise<void> {
+  async putIfNotNewer(item: StateItem & { basis: number }): Promise<boolean> {
+    return this.conditionalPut(item, 'attribute_not_exists(pk) OR basis <= :b', { ':b': item.basis });
+  }
+
+  async putIfAbsent(item: StateItem): Promise<boolean> {
+    return this.conditionalPut(item, 'attribute_not_exists(pk)');
+  }
+
+  async deleteIfNotNewer(pk: string, sk: string, basis: number): Promise<void> {
+    try {
+      const out = await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk, sk },
+          ConditionExpression: 'attribute_not_exists(pk) OR basis <= :b',
+          ExpressionAttributeValues: { ':b': basis },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count(out.ConsumedCapacity);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async acquireLease(pk: string, owner: string, nowMs: number, expiresAt: number): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk) OR basis <= :b',
-          ExpressionAttributeValues: { ':b': basis },
+          Item: { pk, sk: 'LEASE', owner, expiresAt, ttl: Math.floor(expiresAt / 1000) + 3600 },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR #o = :owner',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },
         }),
       );
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 
-  private async deleteIfOlder(pk: string, basis: number): Promise<void> {
+  async releaseLease(pk: string, owner: string): Promise<void> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk, sk: 'META' },
-          ConditionExpression: 'basis < :b',
-          ExpressionAttributeValues: { ':b': basis },
+          Key: { pk, sk: 'LEASE' },
+          ConditionExpression: '#o = :owner',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
         }),
       );
     } catch (error) {
@@ -362,16 +395,69 @@ export class DynamoDbStore implements MonitorStore {
     }
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  private async conditionalPut(item: StateItem, condition: string, values?: Record<string, unknown>): Promise<boolean> {
+    try {
+      const out = await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toRecord(item),
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.count(out.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private count(capacity: CapacityReport[] | CapacityReport | undefined, kind: 'read' | 'write' = 'write'): void {
+    for (const c of Array.isArray(capacity) ? capacity : capacity ? [capacity] : []) {
+      this.consumed[kind] += c.CapacityUnits ?? 0;
+    }
+  }
+
+  private async batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const out = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        this.count(out.ConsumedCapacity, 'read');
+        found.push(...((out.Responses?.[this.table] ?? []) as Record<string, unknown>[]));
+        pending = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        if (pending.length > 0) await backoff(attempt);
+      }
+    }
+    return found;
+  }
+
+  private async queryAll(input: QueryCommandInput, limit?: number): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      const out = await this.doc.send(
+        new QueryCommand({ ...input, ExclusiveStartKey: start, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.count(out.ConsumedCapacity, 'read');
       items.push(...((out.Items ?? []) as Record<string, unknown>[]));
       start = out.LastEvaluatedKey;
-    } while (start);
+    } while (start && (limit === undefined || items.length < limit));
     return items;
   }
+}
+
+function logItem(i: Record<string, unknown>): LogItem {
+  const event = JSON.parse(i.e as string) as NormalizedEvent;
+  return { key: i.sk as string, hash: (i.hash as string | undefined) ?? contentHash(event), event };
 }
 
 /**
@@ -385,25 +471,30 @@ function refusedOr(error: unknown): unknown {
   return error;
 }
 
-function findingChanges(previous: Record<string, string>, findings: Finding[]): FindingChange[] {
-  const changes: FindingChange[] = [];
-  for (const finding of findings) {
-    const before = previous[finding.fingerprint];
-    if (before === finding.status) continue;
-    if (before === undefined && finding.status === 'open') changes.push({ change: 'opened', finding });
-    else if (before === 'open' && finding.status === 'resolved') changes.push({ change: 'resolved', finding });
-    else if (before === 'resolved' && finding.status === 'open') changes.push({ change: 'reopened', finding });
+function stateItem(i: Record<string, unknown>): StateItem {
+  const attributes: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(i)) {
+    if (!STATE_KEYS.has(k) && (typeof v === 'string' || typeof v === 'number')) attributes[k] = v;
   }
-  return changes;
+  return {
+    pk: i.pk as string,
+    sk: i.sk as string,
+    body: (i.body as string | undefined) ?? '{}',
+    ...(typeof i.basis === 'number' ? { basis: i.basis } : {}),
+    ...(typeof i.ttl === 'number' ? { ttl: i.ttl } : {}),
+    attributes,
+  };
 }
 
-async function forEachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let cursor = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (cursor < items.length) await run(items[cursor++] as T);
-    }),
-  );
+function toRecord(item: StateItem): Record<string, unknown> {
+  return {
+    ...(item.attributes ?? {}),
+    pk: item.pk,
+    sk: item.sk,
+    body: item.body,
+    ...(item.basis !== undefined ? { basis: item.basis } : {}),
+    ...(item.ttl !== undefined ? { ttl: item.ttl } : {}),
+  };
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -1,23 +1,15 @@
 /**
  * Read-only adapters of the reconcile ports (docs/reconcile.md): Lambda Core connectors (the project's
  * SigV4 client), MicroVMs (@aws-sdk/client-lambda-microvms), CloudTrail Event history
- * (@aws-sdk/client-cloudtrail `LookupEvents`) and the trail/rule checks (`DescribeTrails`, `GetTrailStatus`,
- * `GetEventSelectors`; @aws-sdk/client-eventbridge `DescribeRule`). Throttling and 5xx are retried by the
+ * (@aws-sdk/client-cloudtrail `LookupEvents`). Throttling and 5xx are retried by the
  * clients (jittered backoff honouring throttling errors); what still fails propagates and the run's
  * watermark is not moved.
  */
-import {
-  type CloudTrailClient,
-  DescribeTrailsCommand,
-  GetEventSelectorsCommand,
-  GetTrailStatusCommand,
-  LookupEventsCommand,
-} from '@aws-sdk/client-cloudtrail';
+import { type CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetMicrovmCommand, type LambdaMicrovmsClient, ListMicrovmsCommand } from '@aws-sdk/client-lambda-microvms';
 import type {
   ConnectorInventory,
   MicrovmInventory,
-  MonitoringSetup,
   ObservedConnector,
   ObservedMicrovm,
   TrailHistory,
@@ -27,14 +19,29 @@ import type { LambdaCoreClient } from './lambda-core-client.js';
 
 /** Concurrent Get calls per inventory (each client retries throttling on its own). */
 const DETAIL_CONCURRENCY = 8;
-const LIVE = new Set(['PENDING', 'RUNNING', 'SUSPENDING', 'SUSPENDED']);
 
-/** Counts the API calls an adapter makes, per operation (for the report and the benchmark). */
+/** Counts the API calls adapters make, per operation, and the time each took (for the report and the benchmark). */
 export class ApiCallCounter {
   readonly calls = new Map<string, number>();
+  /** Per operation: the sum of its calls' own durations (ms, client-observed, retries included). */
+  readonly msByOperation = new Map<string, number>();
+  /** Sum of all calls' own durations (ms). */
+  callMs = 0;
 
-  add(operation: string): void {
+  add(operation: string, ms = 0): void {
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+    this.msByOperation.set(operation, (this.msByOperation.get(operation) ?? 0) + ms);
+    this.callMs += ms;
+  }
+
+  /** Runs one call, counting it and its duration. */
+  async track<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.add(operation, performance.now() - started);
+    }
   }
 
   total(): number {
@@ -53,51 +60,59 @@ export class LambdaCoreConnectorInventory implements ConnectorInventory {
     const ids: string[] = [];
     let marker: string | undefined;
     do {
-      this.counter.add('ListNetworkConnectors');
-      const page = await this.client.listNetworkConnectors(marker === undefined ? {} : { Marker: marker });
+      const page = await this.counter.track('ListNetworkConnectors', () =>
+        this.client.listNetworkConnectors(marker === undefined ? {} : { Marker: marker }),
+      );
       for (const c of page.NetworkConnectors) if (c.Type === undefined || c.Type === 'VPC_EGRESS') ids.push(c.Id);
       marker = page.NextMarker;
     } while (marker !== undefined);
     return mapLimited(ids, DETAIL_CONCURRENCY, async (id) => {
-      this.counter.add('GetNetworkConnector');
-      return (await this.client.getNetworkConnector(id)) as ObservedConnector;
+      return (await this.counter.track('GetNetworkConnector', () =>
+        this.client.getNetworkConnector(id),
+      )) as ObservedConnector;
     });
   }
 }
 
-/** `ListMicrovms` (every page), then `GetMicrovm` for live MicroVMs and the ids asked for. */
+/** `ListMicrovms` (every page) and `GetMicrovm` for the ids asked for. */
 export class SdkMicrovmInventory implements MicrovmInventory {
   constructor(
     private readonly client: LambdaMicrovmsClient,
     private readonly counter = new ApiCallCounter(),
   ) {}
 
-  async describeMicrovms(detailFor: ReadonlySet<string>): Promise<ObservedMicrovm[]> {
-    const items: { microvmId: string; state: string; startedAt: string | null }[] = [];
+  async listMicrovms(): Promise<ObservedMicrovm[]> {
+    const items: ObservedMicrovm[] = [];
     let nextToken: string | undefined;
     do {
-      this.counter.add('ListMicrovms');
-      const page = await this.client.send(new ListMicrovmsCommand({ maxResults: 50, nextToken }));
+      const token = nextToken;
+      const page = await this.counter.track('ListMicrovms', () =>
+        this.client.send(new ListMicrovmsCommand({ maxResults: 50, nextToken: token })),
+      );
       for (const item of page.items ?? []) {
         if (!item.microvmId) continue;
         items.push({
           microvmId: item.microvmId,
           state: String(item.state ?? 'UNKNOWN'),
           startedAt: iso(item.startedAt),
+          terminatedAt: null,
+          egressNetworkConnectors: null,
         });
       }
       nextToken = page.nextToken ?? undefined;
     } while (nextToken);
-    return mapLimited(items, DETAIL_CONCURRENCY, async (item) => {
-      if (!LIVE.has(item.state) && !detailFor.has(item.microvmId)) {
-        return { ...item, terminatedAt: null, egressNetworkConnectors: null };
-      }
-      this.counter.add('GetMicrovm');
-      const vm = await this.client.send(new GetMicrovmCommand({ microvmIdentifier: item.microvmId }));
+    return items;
+  }
+
+  async getMicrovms(ids: readonly string[]): Promise<ObservedMicrovm[]> {
+    return mapLimited(ids, DETAIL_CONCURRENCY, async (id) => {
+      const vm = await this.counter.track('GetMicrovm', () =>
+        this.client.send(new GetMicrovmCommand({ microvmIdentifier: id })),
+      );
       return {
-        microvmId: item.microvmId,
-        state: String(vm.state ?? item.state),
-        startedAt: iso(vm.startedAt) ?? item.startedAt,
+        microvmId: id,
+        state: String(vm.state ?? 'UNKNOWN'),
+        startedAt: iso(vm.startedAt),
         terminatedAt: iso(vm.terminatedAt),
         egressNetworkConnectors: vm.egressNetworkConnectors ?? [],
       };
@@ -116,15 +131,17 @@ export class CloudTrailHistory implements TrailHistory {
     const records: TrailRecord[] = [];
     let nextToken: string | undefined;
     do {
-      this.counter.add('LookupEvents');
-      const page = await this.client.send(
-        new LookupEventsCommand({
-          StartTime: start,
-          EndTime: end,
-          LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'false' }],
-          MaxResults: 50,
-          NextToken: nextToken,
-        }),
+      const token = nextToken;
+      const page = await this.counter.track('LookupEvents', () =>
+        this.client.send(
+          new LookupEventsCommand({
+            StartTime: start,
+            EndTime: end,
+            LookupAttributes: [{ AttributeKey: 'ReadOnly', AttributeValue: 'false' }],
+            MaxResults: 50,
+            NextToken: token,
+          }),
+        ),
       );
       for (const e of page.Events ?? []) {
         if (!e.CloudTrailEvent) continue;
@@ -134,37 +151,6 @@ export class CloudTrailHistory implements TrailHistory {
       nextToken = page.NextToken;
     } while (nextToken);
     return records;
-  }
-}
-
-/** Trails logging in the region (`DescribeTrails`, `GetTrailStatus`, `GetEventSelectors`) and ingest rules. */
-export class CloudTrailMonitoringSetup implements MonitoringSetup {
-  constructor(
-    private readonly cloudtrail: CloudTrailClient,
-    private readonly ruleStates: () => Promise<{ name: string; state: string }[]>,
-  ) {}
-
-  async loggingTrails(): Promise<{ name: string; microvmDataEvents: boolean }[]> {
-    const out = await this.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
-    const trails: { name: string; microvmDataEvents: boolean }[] = [];
-    for (const trail of out.trailList ?? []) {
-      const name = trail.TrailARN ?? trail.Name;
-      if (!name) continue;
-      const status = await this.cloudtrail.send(new GetTrailStatusCommand({ Name: name }));
-      if (!status.IsLogging) continue;
-      const selectors = await this.cloudtrail.send(new GetEventSelectorsCommand({ TrailName: name }));
-      const microvmDataEvents = (selectors.AdvancedEventSelectors ?? []).some((s) =>
-        (s.FieldSelectors ?? []).some(
-          (f) => f.Field === 'resources.type' && (f.Equals ?? []).some((v) => v.toLowerCase().includes('microvm')),
-        ),
-      );
-      trails.push({ name, microvmDataEvents });
-    }
-    return trails;
-  }
-
-  async disabledIngestRules(): Promise<string[]> {
-    return (await this.ruleStates()).filter((r) => r.state !== 'ENABLED').map((r) => r.name);
   }
 }
 

@@ -80,10 +80,8 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
   // As createEc2Client (adaptive retries), plus the runtime's endpoint and credentials.
   const ec2 = new EC2Client(common());
   ec2.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.add(String(context.commandName ?? 'EC2').replace(/Command$/, ''));
-      return next(args);
-    },
+    (next, context) => (args) =>
+      calls.track(String(context.commandName ?? 'EC2').replace(/Command$/, ''), () => next(args)),
     { step: 'initialize', name: 'egressWatchReconcileCallCounter' },
   );
   const facts = new Ec2NetworkFactsSource(ec2);

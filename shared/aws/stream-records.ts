@@ -12,3 +12,19 @@ export function scopesFromStreamRecords(records: readonly DynamoDBRecord[]): Sco
   }
   return [...scopes.values()];
 }
+
+/** New event-log items of a DynamoDB stream batch, grouped by scope, with their sort keys (in stream order). */
+export function batchesFromStreamRecords(records: readonly DynamoDBRecord[]): { scope: Scope; keys: string[] }[] {
+  const batches = new Map<string, { scope: Scope; keys: string[] }>();
+  for (const record of records) {
+    if (record.eventName !== 'INSERT') continue;
+    const pk = record.dynamodb?.Keys?.pk?.S;
+    const sk = record.dynamodb?.Keys?.sk?.S;
+    const match = pk?.match(/^LOG#(\d{12})#([a-z0-9-]+)$/);
+    if (!match?.[1] || !match[2] || !sk) continue;
+    const batch = batches.get(pk as string) ?? { scope: { account: match[1], region: match[2] }, keys: [] };
+    batch.keys.push(sk);
+    batches.set(pk as string, batch);
+  }
+  return [...batches.values()];
+}

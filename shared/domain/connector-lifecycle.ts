@@ -5,7 +5,8 @@
  */
 
 import { describeActor } from './actor.js';
-import { FindingBook } from './finding-book.js';
+import { compareEvents, contentHash, type EventConflict, type HashedEvent, resolveVariants } from './event-identity.js';
+import { FindingBook, type Tracked } from './finding-book.js';
 import type {
   ConditionObservedEvent,
   ConnectorObservedEvent,
@@ -41,23 +42,38 @@ export interface LifecycleResult {
   connectors: ConnectorView[];
   findings: Finding[];
   hyperplaneEnis: HyperplaneEniView[];
+  /** eventIDs seen with different contents, and which content the fold applied. */
+  conflicts: EventConflict[];
 }
 
-/** Deduplicated by eventId (first occurrence wins), ordered by eventTime then eventId. */
+/**
+ * Deduplicated by eventId and ordered by eventTime then eventId. Identical copies collapse; copies with
+ * different content are a conflict whose winner is the smallest content hash (order-independent).
+ */
 export function canonicalOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
-  const seen = new Map<string, NormalizedEvent>();
-  for (const e of events) if (!seen.has(e.eventId)) seen.set(e.eventId, e);
-  return [...seen.values()].sort((a, b) =>
-    a.eventTime === b.eventTime
-      ? a.eventId < b.eventId
-        ? -1
-        : a.eventId > b.eventId
-          ? 1
-          : 0
-      : a.eventTime < b.eventTime
-        ? -1
-        : 1,
-  );
+  return canonicalSet(events).ordered;
+}
+
+/** canonicalOrder plus the conflicts it resolved. */
+export function canonicalSet(events: readonly NormalizedEvent[]): {
+  ordered: NormalizedEvent[];
+  conflicts: EventConflict[];
+} {
+  const groups = new Map<string, NormalizedEvent[]>();
+  for (const e of events) {
+    const group = groups.get(e.eventId);
+    if (group) group.push(e);
+    else groups.set(e.eventId, [e]);
+  }
+  const ordered: NormalizedEvent[] = [];
+  const hashed: HashedEvent[] = [];
+  for (const group of groups.values()) {
+    if (group.length === 1) ordered.push(group[0] as NormalizedEvent);
+    else for (const event of group) hashed.push({ event, hash: contentHash(event) });
+  }
+  const { winners, conflicts } = resolveVariants(hashed);
+  for (const w of winners) ordered.push(w.event);
+  return { ordered: ordered.sort(compareEvents), conflicts };
 }
 
 const GONE = new Set(['DELETING', 'DELETED']);
@@ -68,50 +84,134 @@ export function deriveLifecycle(
   events: readonly NormalizedEvent[],
   facts: NetworkFacts = NO_NETWORK_FACTS,
 ): LifecycleResult {
-  const ordered = canonicalOrder(events);
-  const fold = new LifecycleFold(ordered, facts);
+  const { ordered, conflicts } = canonicalSet(events);
+  const fold = new LifecycleFold(identityOf(ordered), facts);
   for (const event of ordered) fold.apply(event);
-  return fold.result();
+  return { ...fold.result(), conflicts };
 }
 
-class LifecycleFold {
+/** A connector incarnation: a name can be reused after a delete. */
+export interface Incarnation {
+  id: string;
+  createdAt: string;
+}
+
+/**
+ * Who is who, as a function of the whole event set (so it does not depend on which event came first):
+ * connector incarnations per name and, per ENI, the connector references of its creations, both in
+ * canonical order.
+ */
+export interface Identity {
+  incarnations: Map<string, Incarnation[]>;
+  eniCreations: Map<string, { ref: ConnectorRef; at: string }[]>;
+  /** ENI → connector of the first reconcile observation naming one (used when no creation resolves). */
+  eniObserved: Map<string, string>;
+}
+
+/** Identity of a canonically ordered event set. */
+export function identityOf(ordered: readonly NormalizedEvent[]): Identity {
+  const identity: Identity = { incarnations: new Map(), eniCreations: new Map(), eniObserved: new Map() };
+  for (const e of ordered) {
+    if (e.kind === 'connector.created' && e.connector.id && e.connector.name) {
+      const list = identity.incarnations.get(e.connector.name) ?? [];
+      list.push({ id: e.connector.id, createdAt: e.eventTime });
+      identity.incarnations.set(e.connector.name, list);
+    }
+    if (e.kind === 'eni.created' && e.eniId) {
+      const list = identity.eniCreations.get(e.eniId) ?? [];
+      list.push({ ref: e.connector, at: e.eventTime });
+      identity.eniCreations.set(e.eniId, list);
+    }
+    if (e.kind === 'observed.eni' && e.connectorId && !identity.eniObserved.has(e.eniId)) {
+      identity.eniObserved.set(e.eniId, e.connectorId);
+    }
+  }
+  return identity;
+}
+
+/** A finding with the fold's tracking state (baseline, current path state), as checkpoints store it. */
+export type TrackedFinding = Tracked;
+
+/** State the incremental projection restores a fold from (docs/projection.md). */
+export interface FoldSeed {
+  /** Connector states; the state with `view: null` holds the scope's own findings (owner SCOPE_OWNER). */
+  connectors: readonly { view: ConnectorView | null; findings: readonly TrackedFinding[] }[];
+  natRouteTables: Readonly<Record<string, readonly string[]>>;
+}
+
+export class LifecycleFold {
   private readonly connectors = new Map<string, ConnectorView>();
   /** name → connector incarnations (a name can be reused after a delete), by creation time. */
-  private readonly incarnations = new Map<string, { id: string; createdAt: string }[]>();
+  private readonly incarnations: Map<string, Incarnation[]>;
   private readonly eniOwner = new Map<string, string>();
   private readonly microvmConnectors = new Map<string, Set<string>>();
   /** NAT gateway → route tables that route to it, learned from route events. */
   private readonly natRouteTables = new Map<string, Set<string>>();
   private readonly hyperplane: HyperplaneEniView[] = [];
   private readonly findings = new FindingBook();
+  /** Connectors changed since the last takeTouched(). */
+  private readonly touched = new Set<string>();
 
   constructor(
-    ordered: NormalizedEvent[],
+    identity: Identity,
     private readonly facts: NetworkFacts,
+    seed?: FoldSeed,
   ) {
     for (const [nat, tables] of natRouteTablesOf(facts)) this.natRouteTables.set(nat, new Set(tables));
-    // Identity pre-pass: who is who must not depend on which event came first.
-    for (const e of ordered) {
-      if (e.kind === 'connector.created' && e.connector.id) {
-        if (e.connector.name) {
-          const list = this.incarnations.get(e.connector.name) ?? [];
-          list.push({ id: e.connector.id, createdAt: e.eventTime });
-          this.incarnations.set(e.connector.name, list);
-        }
+    this.incarnations = identity.incarnations;
+    for (const [eniId, creations] of identity.eniCreations) {
+      for (const c of creations) {
+        const owner = this.resolve(c.ref, c.at);
+        if (owner) this.eniOwner.set(eniId, owner);
       }
     }
-    for (const e of ordered) {
-      if (e.kind === 'eni.created' && e.eniId) {
-        const owner = this.resolve(e.connector, e.eventTime);
-        if (owner) this.eniOwner.set(e.eniId, owner);
+    for (const [eniId, connectorId] of identity.eniObserved) {
+      if (!this.eniOwner.has(eniId)) this.eniOwner.set(eniId, connectorId);
+    }
+    if (!seed) return;
+    for (const s of seed.connectors) {
+      if (s.view) this.connectors.set(s.view.id, structuredClone(s.view));
+      for (const t of s.findings) this.findings.restore(structuredClone(t));
+      for (const use of s.view?.microvms ?? []) {
+        const users = this.microvmConnectors.get(use.id) ?? new Set<string>();
+        users.add(s.view?.id as string);
+        this.microvmConnectors.set(use.id, users);
       }
-      if (e.kind === 'observed.eni' && e.connectorId && !this.eniOwner.has(e.eniId)) {
-        this.eniOwner.set(e.eniId, e.connectorId);
-      }
+    }
+    for (const [nat, tables] of Object.entries(seed.natRouteTables)) {
+      const known = this.natRouteTables.get(nat) ?? new Set<string>();
+      for (const t of tables) known.add(t);
+      this.natRouteTables.set(nat, known);
     }
   }
 
-  result(): LifecycleResult {
+  /** The state of one connector (view and its findings), or undefined if the fold has not seen it. */
+  connectorState(id: string): { view: ConnectorView | null; findings: TrackedFinding[] } | undefined {
+    if (id === SCOPE_OWNER) return { view: null, findings: this.findings.trackedFor(id) };
+    const view = this.connectors.get(id);
+    return view ? { view, findings: this.findings.trackedFor(id) } : undefined;
+  }
+
+  /** The connectors the fold changed (or may have) since the last call. */
+  takeTouched(): string[] {
+    const ids = [...this.touched];
+    this.touched.clear();
+    return ids;
+  }
+
+  connectorIds(): string[] {
+    return [...this.connectors.keys(), SCOPE_OWNER];
+  }
+
+  natRoutes(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [nat, tables] of [...this.natRouteTables].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      out[nat] = [...tables].sort();
+    }
+    return out;
+  }
+
+  result(): Omit<LifecycleResult, 'conflicts'> {
     const connectors = [...this.connectors.values()].sort((a, b) =>
       (a.createdAt ?? '') === (b.createdAt ?? '')
         ? a.id.localeCompare(b.id)
@@ -184,6 +284,7 @@ class LifecycleFold {
   }
 
   private view(id: string, event: NormalizedEvent, ref?: ConnectorRef): ConnectorView {
+    this.touched.add(id);
     let view = this.connectors.get(id);
     if (!view) {
       view = {
@@ -219,6 +320,7 @@ class LifecycleFold {
   }
 
   private log(view: ConnectorView, event: NormalizedEvent, summary: string): void {
+    this.touched.add(view.id);
     view.timeline.push({
       at: event.eventTime,
       eventId: event.eventId,
@@ -229,6 +331,7 @@ class LifecycleFold {
   }
 
   private transition(view: ConnectorView, state: string, event: NormalizedEvent, evidence: string): void {
+    this.touched.add(view.id);
     if (view.state === state) return;
     view.state = state as ConnectorView['state'];
     view.transitions.push({ state, at: event.eventTime, eventId: event.eventId, evidence });
@@ -316,6 +419,15 @@ class LifecycleFold {
     const id = this.resolve(event.connector, event.eventTime);
     if (!id) return;
     const view = this.view(id, event, event.connector);
+    if (event.dryRun && event.errorCode) {
+      const subnet = event.subnetId ?? 'unknown subnet';
+      this.log(view, event, `ENI permission check (dry run) in ${subnet} refused: ${event.errorCode}`);
+      this.findings.open(RULES.eniCreateFailed, view, `${subnet}|${event.errorCode}`, event, {
+        summary: `${label(view)} cannot create its ENIs in ${subnet}: the permission check (dry run) was refused with ${event.errorCode}`,
+        detail: event.errorMessage ?? event.errorCode,
+      });
+      return;
+    }
     if (event.dryRun) {
       this.log(view, event, `ENI permission check (dry run) in ${event.subnetId ?? 'unknown subnet'}`);
       return;
@@ -558,6 +670,7 @@ class LifecycleFold {
     const owner = event.connectorId
       ? (this.connectors.get(event.connectorId) ?? this.view(event.connectorId, event))
       : { id: SCOPE_OWNER, account: event.account, region: event.region };
+    this.touched.add(owner.id);
     if (event.active) {
       this.findings.open(rule, owner, event.subject, event, {
         summary: event.summary,
@@ -615,7 +728,12 @@ class LifecycleFold {
     views: ConnectorView[],
   ): void {
     const owner = { id: SCOPE_OWNER, account: event.account, region: event.region };
-    const names = views.map((v) => v.name ?? v.id).join(', ');
+    this.touched.add(SCOPE_OWNER);
+    // Sorted, so the text does not depend on the order the fold first met the connectors.
+    const names = views
+      .map((v) => v.name ?? v.id)
+      .sort()
+      .join(', ');
     for (const subject of change.subjects) {
       const existing = this.findings.get(RULES.networkPathChanged.id, owner.id, subject.key);
       if (existing) {

@@ -11,7 +11,8 @@ import type { RuleDefinition } from './rules.js';
 const MAX_EVIDENCE = 50;
 const UNKNOWN_BASELINE = 'unknown';
 
-interface Tracked {
+/** A finding and what the book tracks to settle it (the subject, baseline and current path state). */
+export interface Tracked {
   finding: Finding;
   subject: string;
   fingerprint: string;
@@ -104,6 +105,18 @@ export class FindingBook {
     return [...this.byFingerprint.values()].filter(
       (t) => t.finding.rule === ruleId && t.finding.connectorId === connectorId && t.finding.status === 'open',
     );
+  }
+
+  /** Puts back a finding tracked by an earlier fold (a checkpoint); replaces one with the same fingerprint. */
+  restore(tracked: Tracked): void {
+    this.byFingerprint.set(tracked.fingerprint, tracked);
+  }
+
+  /** Every finding of one connector with its tracking state, by fingerprint. */
+  trackedFor(connectorId: string): Tracked[] {
+    return [...this.byFingerprint.values()]
+      .filter((t) => t.finding.connectorId === connectorId)
+      .sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
   }
 
   all(): Finding[] {

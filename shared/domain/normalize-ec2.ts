@@ -87,14 +87,16 @@ function createNetworkInterface(req: Json, res: Json, base: BaseFields): FamilyO
   const byConnectorOperator =
     base.actor.invokedBy === CONNECTOR_OPERATOR_PRINCIPAL || operatorPrincipal === CONNECTOR_OPERATOR_PRINCIPAL;
   const dryRun = bool(field(req, 'dryRun')) === true || (base.errorCode?.endsWith('DryRunOperation') ?? false);
+  // Only Client.DryRunOperation means "allowed"; a refused check (Client.UnauthorizedOperation) keeps its error.
+  const allowedDryRun = dryRun && (base.errorCode === null || base.errorCode.endsWith('DryRunOperation'));
   const eniId = str(field(eni, 'networkInterfaceId'));
   const subnetId = str(field(eni, 'subnetId')) ?? str(field(req, 'subnetId'));
   if (connectorId || connectorName) {
     return {
       ...base,
       // A dry run "fails" with DryRunOperation by design: that is success, not an error.
-      errorCode: dryRun ? null : base.errorCode,
-      errorMessage: dryRun ? null : base.errorMessage,
+      errorCode: allowedDryRun ? null : base.errorCode,
+      errorMessage: allowedDryRun ? null : base.errorMessage,
       kind: 'eni.created',
       connector: { id: connectorId, name: connectorName, arn: null },
       purpose: dryRun || base.actor.sessionName === VALIDATION_SESSION_NAME ? 'validation' : 'production',
@@ -156,12 +158,14 @@ function ruleKey(
   return `${direction}|${protocol ?? '?'}|${ports}|${peer ?? '?'}`;
 }
 
-function securityGroupChange(name: string, req: Json, res: Json, base: BaseFields): FamilyOutcome {
-  const direction = name.endsWith('Egress') ? 'egress' : 'ingress';
-  const change = name.startsWith('Authorize') ? 'authorize' : 'revoke';
+/** The rules an EC2 `IpPermissions` list names (one per peer), adding referenced groups to `referenced`. */
+function permissionRules(
+  permissions: unknown,
+  direction: 'ingress' | 'egress',
+  referenced: Set<string>,
+): SecurityGroupRuleChange[] {
   const rules: SecurityGroupRuleChange[] = [];
-  const referenced = new Set<string>();
-  for (const permission of ec2List(field(req, 'ipPermissions'))) {
+  for (const permission of ec2List(permissions)) {
     const protocol = protocolName(field(permission, 'ipProtocol'));
     const from = num(field(permission, 'fromPort'));
     const to = num(field(permission, 'toPort'));
@@ -186,6 +190,25 @@ function securityGroupChange(name: string, req: Json, res: Json, base: BaseField
         ruleId: null,
       });
     }
+  }
+  return rules;
+}
+
+function securityGroupChange(name: string, req: Json, res: Json, base: BaseFields): FamilyOutcome {
+  const direction = name.endsWith('Egress') ? 'egress' : 'ingress';
+  const change = name.startsWith('Authorize') ? 'authorize' : 'revoke';
+  const referenced = new Set<string>();
+  const rules = permissionRules(field(req, 'ipPermissions'), direction, referenced);
+  // A revoke that matches no rule succeeds and echoes it in unknownIpPermissionSet: nothing was removed.
+  const unknown = new Set(
+    permissionRules(field(res, 'unknownIpPermissionSet'), direction, new Set()).map((r) => r.key),
+  );
+  if (change === 'revoke' && unknown.size > 0) {
+    const removed = rules.filter((r) => !unknown.has(r.key));
+    if (removed.length === 0 && ec2List(field(res, 'revokedSecurityGroupRuleSet')).length === 0) {
+      return { ignore: `${name} matched no rule (unknownIpPermissionSet): nothing was removed` };
+    }
+    rules.splice(0, rules.length, ...removed);
   }
   // Responses list the affected rules with ids (and are the only source when a revoke names rule ids).
   const ruleSet = field(res, change === 'authorize' ? 'securityGroupRuleSet' : 'revokedSecurityGroupRuleSet');

@@ -6,7 +6,7 @@ describe('e2e: a bad day', () => {
   let result: ScenarioResult;
   beforeAll(async () => {
     result = await playScenarioForTest('bad-day');
-  });
+  }, 240_000);
 
   it('plays every step: the lab network behaves as the scenario says (breach, NAT loss, SG revoke)', () => {
     expect(result.steps.filter((s) => !s.outcome.ok).map((s) => s.outcome.detail)).toEqual([]);

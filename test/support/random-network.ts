@@ -18,12 +18,28 @@ import type {
 export interface RandomCase {
   spec: NetworkSpec;
   connector: { subnet: number; groups: number[] };
+  /** An interface endpoint created after seeding (CreateVpcEndpoint), then maybe DNS hostnames switched off. */
+  endpoint: {
+    subnets: number[];
+    groups: number[];
+    privateDns: boolean;
+    service: string;
+    hostnamesOffAfter: boolean;
+  } | null;
   /** PATHS_PER_WORLD paths from the connector ENI. */
   destinations: RandomDestination[];
 }
 
 export interface RandomDestination {
-  kind: 'target-ip' | 'target-name' | 'internet-name' | 'internet-ip' | 'unused-ip' | 'unknown-name';
+  kind:
+    | 'target-ip'
+    | 'target-name'
+    | 'internet-name'
+    | 'internet-ip'
+    | 'unused-ip'
+    | 'unknown-name'
+    | 'endpoint-name'
+    | 'endpoint-service';
   index: number;
   port: number;
   protocol: 'tcp' | 'udp';
@@ -219,6 +235,8 @@ export function randomCase(): fc.Arbitrary<RandomCase> {
               'internet-ip' as const,
               'unused-ip' as const,
               'unknown-name' as const,
+              'endpoint-name' as const,
+              'endpoint-service' as const,
             ),
             index: fc.nat({ max: 9 }),
             port: fc.constantFrom(...PORTS),
@@ -227,6 +245,25 @@ export function randomCase(): fc.Arbitrary<RandomCase> {
           { minLength: PATHS_PER_WORLD, maxLength: PATHS_PER_WORLD },
         ),
         subnetCount: fc.constant(subnets),
+        endpoint: fc.option(
+          fc.record({
+            subnets: fc.subarray(
+              Array.from({ length: subnets }, (_, i) => i),
+              { minLength: 1 },
+            ),
+            groups: fc.subarray(
+              Array.from({ length: groups }, (_, i) => i),
+              { maxLength: 2 },
+            ),
+            privateDns: fc.boolean(),
+            service: fc.constantFrom('ssm', 'sts', 'secretsmanager'),
+            hostnamesOffAfter: fc.oneof(
+              { arbitrary: fc.constant(false), weight: 3 },
+              { arbitrary: fc.constant(true), weight: 1 },
+            ),
+          }),
+          { nil: null },
+        ),
       }),
     )
     .map((g): RandomCase => {
@@ -288,6 +325,13 @@ export function randomCase(): fc.Arbitrary<RandomCase> {
           udpPorts: [53],
         })),
       };
-      return { spec, connector: g.connector, destinations: g.destinations };
+      // One endpoint subnet per zone, as EC2 requires.
+      const endpoint = g.endpoint
+        ? {
+            ...g.endpoint,
+            subnets: g.endpoint.subnets.filter((s, i, all) => all.findIndex((o) => o % 2 === s % 2) === i),
+          }
+        : null;
+      return { spec, connector: g.connector, endpoint, destinations: g.destinations };
     });
 }

@@ -57,7 +57,13 @@ export async function seedReportTable(
 ): Promise<void> {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const scope = { account: f.ACCOUNT, region: f.REGION };
-  await store.saveProjection(scope, { connectors: f.connectors(), findings: f.findings(), hyperplaneEnis: [] }, 10);
+  // The projection's current views (docs/projection.md: VIEWS#<account>#<region>, CONN#… and FINDING#…).
+  const views = `VIEWS#${scope.account}#${scope.region}`;
+  await store.putItems([
+    { pk: 'SCOPES', sk: `${scope.account}#${scope.region}`, body: JSON.stringify(scope), attributes: { ...scope } },
+    ...f.connectors().map((c) => ({ pk: views, sk: `CONN#${c.id}`, body: JSON.stringify(c) })),
+    ...f.findings().map((x) => ({ pk: views, sk: `FINDING#${x.fingerprint}`, body: JSON.stringify(x) })),
+  ]);
 
   for (const [id, at] of [
     ['e-before', '2026-06-19T23:59:59.000Z'],

@@ -129,7 +129,7 @@ afterAll(() => {
   if (copy) rmSync(copy, { recursive: true, force: true });
 });
 
-describe('lint boundaries', () => {
+describe('lint boundaries', { timeout: 60_000 }, () => {
   it('the untouched tree passes', () => {
     const result = lint();
     expect(result.output).not.toMatch(/noRestrictedImports|noNodejsModules/);

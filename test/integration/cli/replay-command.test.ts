@@ -43,7 +43,15 @@ describe('egress-watch replay', () => {
     const { stdout } = await replay(fixturePath('scenarios', 'article-connector-lifecycle.json'), ['--json']);
     const output = JSON.parse(stdout) as ReplayOutput;
 
-    expect(Object.keys(output).sort()).toEqual(['connectors', 'counts', 'findings', 'ignored', 'rejected']);
+    expect(Object.keys(output).sort()).toEqual([
+      'conflicts',
+      'connectors',
+      'counts',
+      'findings',
+      'ignored',
+      'rejected',
+    ]);
+    expect(output.conflicts).toEqual([]);
     const nat = output.connectors.find((c) => c.name === 'nat-egress-connector');
     expect(nat).toMatchObject({ state: 'DELETED', subnetIds: [expect.stringMatching(/^subnet-/)] });
     expect(nat?.enis.map((e) => e.purpose).sort()).toEqual(['production', 'validation']);

@@ -80,6 +80,19 @@ const EXPECTED: Record<string, Expected> = {
       subnetId: PAYMENTS.subnetA,
     },
   },
+  // Only Client.DryRunOperation means "allowed": a refused permission check keeps its error (issue 8.6).
+  'ec2/create-network-interface-connector-dry-run-refused': {
+    outcome: 'accepted',
+    event: {
+      kind: 'eni.created',
+      dryRun: true,
+      purpose: 'validation',
+      eniId: null,
+      errorCode: 'Client.UnauthorizedOperation',
+      connector: PAYMENTS_REF,
+      subnetId: PAYMENTS.subnetA,
+    },
+  },
   'ec2/create-network-interface-connector-insufficient-ips': {
     outcome: 'accepted',
     event: {
@@ -243,6 +256,11 @@ const EXPECTED: Record<string, Expected> = {
       groupId: PAYMENTS.securityGroupId,
       rules: [expect.objectContaining({ key: 'egress|all|all|0.0.0.0/0', protocol: 'all' })],
     },
+  },
+  // A revoke matching no rule succeeds and echoes it in unknownIpPermissionSet: nothing was removed.
+  'ec2/revoke-security-group-egress-unknown-permission': {
+    outcome: 'ignored',
+    reason: /matched no rule \(unknownIpPermissionSet\): nothing was removed/,
   },
   'ec2/revoke-security-group-ingress-sg-reference': {
     outcome: 'accepted',

@@ -12,6 +12,7 @@ import {
 import {
   ACCOUNT,
   at,
+  cloneFixture,
   connectorArn,
   createConnector,
   createConnectorEni,
@@ -303,6 +304,75 @@ describe('observations fold order-insensitively with the events', () => {
         expect(deriveLifecycle(order)).toEqual(expected);
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('real records, right verdicts (issue 8.6)', () => {
+  const withConnector = (...more: unknown[]) =>
+    normalizeAll([createConnector(SPEC, at(0)), ...(more as Parameters<typeof normalizeAll>[0])]);
+
+  it('a refused ENI permission check (dry run, Client.UnauthorizedOperation) opens eni-create-failed', () => {
+    const refused = cloneFixture('ec2', 'create-network-interface-connector-dry-run-refused', at(1));
+    const allowed = cloneFixture('ec2', 'create-network-interface-connector-dry-run', at(1));
+    const failed = deriveLifecycle(withConnector(refused)).findings.find((f) => f.rule === 'eni-create-failed');
+    expect(failed?.summary).toMatch(/permission check \(dry run\) was refused with Client\.UnauthorizedOperation/);
+    expect(deriveLifecycle(withConnector(allowed)).findings).toEqual([]);
+  });
+
+  it('same-second ties: a failed CreateNetworkInterface and its successful retry, in either eventID order, end resolved', () => {
+    const failed = (id: string) => {
+      const raw = createConnectorEni(
+        {
+          connector: SPEC,
+          eniId: PAYMENTS.productionEni,
+          subnetId: PAYMENTS.subnetA,
+          privateIp: '10.0.1.5',
+          errorCode: 'Server.InternalError',
+        },
+        at(2),
+      );
+      raw.detail.eventID = id;
+      return raw;
+    };
+    const ok = (id: string) => {
+      const raw = createConnectorEni(
+        { connector: SPEC, eniId: PAYMENTS.productionEni, subnetId: PAYMENTS.subnetA, privateIp: '10.0.1.5' },
+        at(2),
+      );
+      raw.detail.eventID = id;
+      return raw;
+    };
+    for (const [failedId, okId] of [
+      ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b'],
+      ['00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000a'],
+    ] as const) {
+      const result = deriveLifecycle(withConnector(failed(failedId), ok(okId)));
+      expect(result.findings.find((f) => f.rule === 'eni-create-failed')?.status).toBe('resolved');
+      expect(result.connectors[0]?.enis.map((e) => e.id)).toEqual([PAYMENTS.productionEni]);
+    }
+  });
+
+  it('same-second ties (property): a revoke and the re-authorize of the same rule end with the rule present', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.uuid(), (revokeId, authorizeId) => {
+        fc.pre(revokeId !== authorizeId);
+        const revoke = cloneFixture('ec2', 'revoke-security-group-egress-cidr', at(5));
+        // The re-apply of the very rule the revoke removed (same permission, same response rule set).
+        const authorize = cloneFixture('ec2', 'revoke-security-group-egress-cidr', at(5));
+        authorize.detail.eventName = 'AuthorizeSecurityGroupEgress';
+        const response = authorize.detail.responseElements as Record<string, unknown>;
+        response.securityGroupRuleSet = response.revokedSecurityGroupRuleSet;
+        delete response.revokedSecurityGroupRuleSet;
+        revoke.detail.eventID = revokeId;
+        authorize.detail.eventID = authorizeId;
+        const findings = deriveLifecycle(withConnector(revoke, authorize)).findings.filter(
+          (f) => f.rule === 'network-path-changed',
+        );
+        // Revoke first (then the re-apply restores it), whatever the random eventIDs: one resolved finding.
+        expect(findings.map((f) => [f.status, /revoked/.test(f.summary)])).toEqual([['resolved', true]]);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -15,6 +15,8 @@ import { evaluateEgress } from '../../../lab/network/reachability.js';
 import type { CallerIdentity } from '../../../lab/trail/record.js';
 import type { EgressDestination, EgressOutcome } from '../../../lab/world/contracts.js';
 import { NetworkWorld } from '../../../lab/world/network.js';
+import { endpointDnsName, type VpcEndpoint } from '../../../lab/world/network-endpoints.js';
+import { createVpcEndpoint, modifyVpcAttribute } from '../../../lab/world/network-vpc-mutations.js';
 import { PathAnalyzer, type PathVerdict } from '../../../shared/domain/path-analysis.js';
 import { labNetworkSnapshot } from '../../support/lab-network-facts.js';
 import { PATHS_PER_WORLD, type RandomCase, type RandomDestination, randomCase } from '../../support/random-network.js';
@@ -51,6 +53,33 @@ function play(c: RandomCase) {
     operator,
   );
   if (!created.ok) throw new Error(created.errorMessage);
+  const vpcId = world.idOf('vpc', 'vpc');
+  let endpoint: VpcEndpoint | undefined;
+  if (c.endpoint) {
+    const made = createVpcEndpoint(
+      world,
+      {
+        vpcId,
+        serviceName: `com.amazonaws.ap-northeast-1.${c.endpoint.service}`,
+        vpcEndpointType: 'Interface',
+        subnetIds: c.endpoint.subnets.map((s) => world.idOf('subnet', `s${s}`)),
+        securityGroupIds: c.endpoint.groups.map((g) => world.idOf('security-group', `sg${g}`)),
+        privateDnsEnabled: c.endpoint.privateDns,
+      },
+      { caller: operator },
+    );
+    // Private DNS needs both DNS attributes: with DNS support off, EC2 refuses the endpoint.
+    if (made.ok) endpoint = made.value;
+    else expect(c.endpoint.privateDns && !c.spec.vpcs[0]?.enableDnsSupport).toBe(true);
+    if (c.endpoint.hostnamesOffAfter) {
+      const modified = modifyVpcAttribute(
+        world,
+        { vpcId, attribute: 'enableDnsHostnames', value: false },
+        { caller: operator },
+      );
+      expect(modified.ok).toBe(true);
+    }
+  }
   const analyzer = new PathAnalyzer(labNetworkSnapshot(world), {
     publicDns: (name) => {
       const known = world.internetHosts.get(name);
@@ -75,10 +104,19 @@ function play(c: RandomCase) {
         return `10.0.${d.index % 4}.250`;
       case 'unknown-name':
         return 'db.internal.invalid';
+      case 'endpoint-name':
+        return endpoint ? endpointDnsName(endpoint, 'ap-northeast-1') : 'vpce-0.ssm.ap-northeast-1.vpce.amazonaws.com';
+      case 'endpoint-service':
+        return `${c.endpoint?.service ?? 'ssm'}.ap-northeast-1.amazonaws.com`;
     }
   };
   return c.destinations.map((d) => {
-    const destination: EgressDestination = { host: hostOf(d), port: d.port, protocol: d.protocol };
+    const endpointKind = d.kind === 'endpoint-name' || d.kind === 'endpoint-service';
+    const destination: EgressDestination = {
+      host: hostOf(d),
+      port: endpointKind && d.index % 3 !== 0 ? 443 : d.port,
+      protocol: d.protocol,
+    };
     return {
       destination,
       truth: evaluateEgress(world, created.eni, destination),
@@ -98,6 +136,8 @@ describe('path analyzer vs the lab ground truth (differential)', () => {
           const expected = labVerdict(truth);
           const key = `${expected}:${truth.reachable ? 'ok' : truth.failure}`;
           seen[key] = (seen[key] ?? 0) + 1;
+          if (truth.reachable && truth.responseBody.includes('"vpc-endpoint"'))
+            seen.endpoint = (seen.endpoint ?? 0) + 1;
           if (analysis.verdict !== expected) {
             throw new Error(
               `${JSON.stringify(destination)}: analyzer says ${analysis.verdict}, lab says ${expected} (${truth.reachable ? 'reachable' : truth.labReason})\nblockers: ${JSON.stringify(analysis.blockers, null, 1)}\nunknowns: ${analysis.unknowns.join('; ')}`,
@@ -112,7 +152,7 @@ describe('path analyzer vs the lab ground truth (differential)', () => {
     expect(paths).toBeGreaterThanOrEqual(RUNS);
     // The generator must exercise both outcomes and every failure kind, or the agreement means little.
     expect(Object.keys(seen).sort()).toEqual(
-      expect.arrayContaining(['blocked:dns', 'blocked:timeout', 'reachable:ok', 'reachable:refused']),
+      expect.arrayContaining(['blocked:dns', 'blocked:timeout', 'reachable:ok', 'reachable:refused', 'endpoint']),
     );
   }, 300_000);
 });
