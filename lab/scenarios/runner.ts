@@ -322,6 +322,7 @@ const ID_KINDS: Record<string, Parameters<Lab['network']['idOf']>[0]> = {
   nat: 'nat-gateway',
   acl: 'network-acl',
   igw: 'internet-gateway',
+  eip: 'elastic-ip',
   eni: 'network-interface',
   instance: 'instance',
 };
