@@ -45,7 +45,7 @@ export interface RunCanaryInput {
   /** `{"allow": [...]}` for the agent's /run hook. */
   runHookPayload: string;
   clientToken: string;
-  /** ≤ 28,800 s (8 h, aws-api.md §2.3). */
+  /** ≤ 28,800 s (8 h, Lambda MicroVMs API reference, RunMicrovm). */
   maximumDurationInSeconds: number;
   /** Idle suspend as a safety net if a run never suspends its VM (≥ 60 s). */
   maxIdleDurationSeconds: number;

@@ -284,20 +284,6 @@ const HANDLERS: Record<string, Handler> = {
       (nat) => ({ natGatewayId: nat.natGatewayId }),
     ),
 
-  ModifyVpcAttribute: ({ world, params, caller, requestId }) => {
-    const support = params.bool('EnableDnsSupport.Value');
-    const hostnames = params.bool('EnableDnsHostnames.Value');
-    const result = world.modifyVpcAttribute(
-      {
-        vpcId: required(params, 'VpcId'),
-        ...(support !== undefined ? { enableDnsSupport: support } : {}),
-        ...(hostnames !== undefined ? { enableDnsHostnames: hostnames } : {}),
-        ...dryRun(params),
-      },
-      { caller, requestId },
-    );
-    return unwrap(result, returnTrue);
-  },
 
   CreateNetworkAclEntry: ({ world, params, caller, requestId }) =>
     unwrap(world.putNetworkAclEntry(naclEntryInput(params), false, { caller, requestId }), returnTrue),

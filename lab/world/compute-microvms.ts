@@ -395,7 +395,7 @@ export class Microvms {
   }
 
   /**
-   * Billed MicroVM-seconds so far (aws-api.md §2.11: running is billed per instance-second, suspended only
+   * Billed MicroVM-seconds so far (Lambda pricing, MicroVMs: running is billed per instance-second, suspended only
    * for snapshot storage): time spent PENDING, RUNNING or SUSPENDING, for one VM or every VM of an image.
    */
   billedSeconds(filter: { microvmId?: string; imageArn?: string } = {}): number {

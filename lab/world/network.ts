@@ -43,7 +43,6 @@ import {
   type RouteInput,
   type SecurityGroupRuleUpdate,
 } from './network-state.js';
-import { type ModifyVpcAttributeInput, modifyVpcAttribute } from './network-vpc-attributes.js';
 
 export * from './network-state.js';
 
@@ -114,10 +113,6 @@ export class NetworkWorld extends NetworkState implements NetworkWorldPort {
 
   deleteNatGateway(input: { natGatewayId: string; dryRun?: boolean }, options: Ec2CallOptions): Ec2Result<NatGateway> {
     return deleteNatGateway(this, input, options);
-  }
-
-  modifyVpcAttribute(input: ModifyVpcAttributeInput, options: Ec2CallOptions): Ec2Result<true> {
-    return modifyVpcAttribute(this, input, options);
   }
 
   putNetworkAclEntry(input: NetworkAclEntryInput, replace: boolean, options: Ec2CallOptions): Ec2Result<true> {

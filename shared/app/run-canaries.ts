@@ -35,9 +35,9 @@ import { fingerprintOf } from '../domain/fingerprint.js';
 import { RULES } from '../domain/rules.js';
 import type { Clock, Logger } from '../ports.js';
 
-/** aws-api.md §2.3: maximumDurationInSeconds ≤ 28,800. */
+/** Lambda MicroVMs API reference, RunMicrovm: maximumDurationInSeconds ≤ 28,800. */
 export const MICROVM_MAX_LIFETIME_SECONDS = 28_800;
-/** aws-api.md §2.10 (per account/Region): RunMicrovm 5/s, SuspendMicrovm 2/s. */
+/** Lambda DG, Quotas, "Lambda MicroVMs": gettingstarted-limits.html (per account/Region): RunMicrovm 5/s, SuspendMicrovm 2/s. */
 const RUN_SPACING_MS = 200;
 const SUSPEND_SPACING_MS = 500;
 const AGENT_PORT = 8080;

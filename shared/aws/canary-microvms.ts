@@ -1,6 +1,6 @@
 /**
  * Canary adapters over the MicroVMs API (official @aws-sdk/client-lambda-microvms), the endpoint proxy
- * (`https://<endpoint>/probe` with X-aws-proxy-auth, aws-api.md §2.6) and the Lambda Core connector list.
+ * (`https://<endpoint>/probe` with X-aws-proxy-auth, Lambda DG, Running and using MicroVMs: microvms-launching.html) and the Lambda Core connector list.
  */
 import {
   CreateMicrovmAuthTokenCommand,
