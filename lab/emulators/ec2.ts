@@ -284,7 +284,6 @@ const HANDLERS: Record<string, Handler> = {
       (nat) => ({ natGatewayId: nat.natGatewayId }),
     ),
 
-
   CreateNetworkAclEntry: ({ world, params, caller, requestId }) =>
     unwrap(world.putNetworkAclEntry(naclEntryInput(params), false, { caller, requestId }), returnTrue),
   ReplaceNetworkAclEntry: ({ world, params, caller, requestId }) =>
