@@ -216,6 +216,9 @@ export function applyFindingSignals(
   for (const [incidentId, { kind, at }] of pending) {
     const incident = next.incidents[incidentId];
     if (!incident) continue;
+    // Members that joined later in this batch count too: a silence on any connector of the announcement
+    // covers it, whichever finding of the batch happened to open the incident.
+    if (kind !== 'resolved') incident.silenced = activeSilence(incident, incident.openedAt, ctx);
     // An opening and a resolve in the same batch: the incident ends resolved, both are told (in order).
     if ((kind === 'opened' || kind === 'reopened' || kind === 'flapping') && incident.status === 'resolved') {
       transitions.push(announce(incident, kind, incident.openedAt));

@@ -220,6 +220,26 @@ describe('silences and maintenance windows', () => {
     ]);
   });
 
+  it('a grouped incident is silenced when any of its connectors is, whichever finding of the batch opened it', () => {
+    const grouped = (c: string) =>
+      finding({
+        fingerprint: `network-path-changed:${c}`,
+        rule: 'network-path-changed',
+        connectorId: c,
+        evidence: [{ eventId: 'del-nat-1', eventName: 'DeleteNatGateway', at: at(1), actor: 'bob', detail: '' }],
+      });
+    const c = ctx({ silences: [silence({ connectorId: 'nat' })] });
+    for (const batch of [
+      [opened(grouped('nc-a'), 'isolated'), opened(grouped('nc-b'), 'nat')],
+      [opened(grouped('nc-b'), 'nat'), opened(grouped('nc-a'), 'isolated')],
+    ]) {
+      const { transitions } = fold([batch], c);
+      expect(transitions.map((t) => [t.kind, t.incident.members.length, t.silenced?.silenceId])).toEqual([
+        ['opened', 2, 's-1'],
+      ]);
+    }
+  });
+
   it('matches by rule, severity and tag; an expired or non-matching silence does not apply', () => {
     const tagged = { ...f, tags: ['team:payments'] };
     expect(
