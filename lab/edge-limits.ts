@@ -19,7 +19,8 @@ export type EdgeRouteName =
   | 'microvmProxy'
   | 'slack'
   | 'ssm'
-  | 'sqs';
+  | 'sqs'
+  | 'sts';
 
 const MiB = 1024 * 1024;
 
@@ -42,6 +43,8 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
   // SSM parameters are at most 8 KB (advanced tier); SQS messages at most 256 KiB (lab choice: 1 MiB).
   ssm: MiB,
   sqs: MiB,
+  // STS AssumeRole takes a form of a few KB (policies up to 2,048 characters): 64 KiB is a lab choice.
+  sts: 64 * 1024,
 });
 
 /** Limit for requests no route claims (they are answered 400 anyway; the body is never needed). */
@@ -84,6 +87,7 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
       return { ...error, status: 413, headers: { ...error.headers, ...close } };
     }
     case 'sns':
+    case 'sts':
       return {
         status: 413,
         headers: { 'content-type': 'text/xml', ...close },
@@ -98,7 +102,12 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
               ]),
               element('RequestId', requestId),
             ],
-            { xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/' },
+            {
+              xmlns:
+                route === 'sns'
+                  ? 'http://sns.amazonaws.com/doc/2010-03-31/'
+                  : 'https://sts.amazonaws.com/doc/2011-06-15/',
+            },
           ),
         ),
       };
