@@ -144,7 +144,7 @@ describe('serverless.yml: least-privilege roles', () => {
     expect(writes.sort()).toEqual(['dynamodb:PutItem', 'sqs:SendMessage', 'sts:AssumeRole']);
     // Only the member template's read-only role (docs/organizations.md#targets).
     const assume = statements.find((s) => s.Action.includes('sts:AssumeRole'));
-    expect(JSON.stringify(assume?.Resource)).toContain(`:role/${'${param:memberRoleName}'}`);
+    expect(JSON.stringify(assume?.Resource)).toContain(`:role/${['$', '{param:memberRoleName}'].join('')}`);
     expect(at(config, 'params', 'default', 'memberRoleName')).toBe('egress-watch-read-only');
     expect(at(config, 'functions', 'reconcile', 'events')).toEqual([
       { schedule: { rate: ['$', '{param:reconcileSchedule}'].join('') } },
