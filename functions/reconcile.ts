@@ -24,6 +24,7 @@ import {
   DEFAULT_TARGET_CONCURRENCY,
   type MonitorTarget,
   type MonitorTargets,
+  ownTarget,
   targetLabel,
 } from '../shared/domain/targets.js';
 import type { LambdaHandler } from '../shared/observability.js';
@@ -62,9 +63,7 @@ export function makeHandler(
   deps: ReconcileFunctionDeps,
 ): LambdaHandler<Pick<ScheduledEvent, 'account' | 'region'>, ReconcileResult> {
   return async (event) => {
-    const targets: MonitorTarget[] = deps.targets?.targets ?? [
-      { account: event.account, region: event.region || deps.region, roleArn: null, externalId: null },
-    ];
+    const targets: MonitorTarget[] = deps.targets?.targets ?? [ownTarget(event.account, event.region || deps.region)];
     const outcomes = await forEachTarget(
       targets,
       deps.targets?.concurrency ?? DEFAULT_TARGET_CONCURRENCY,

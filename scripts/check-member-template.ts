@@ -5,8 +5,9 @@
  *     !If names a parameter, resource, condition or pseudo parameter that exists;
  *   - its EventBridge rules forward exactly the event patterns serverless.yml gives the ingest function;
  *   - every rule targets the central account's bus with a role;
- *   - no IAM action has a wildcard, the read-only role's actions are reads, and its trust policy is
- *     conditioned on the organization id (aws:PrincipalOrgID) and/or an external id (sts:ExternalId).
+ *   - no IAM action has a wildcard, the read-only role's actions are reads, the optional canary role's are
+ *     reads or the canary's own MicroVM calls, and both trust policies are conditioned on the organization
+ *     id (aws:PrincipalOrgID) and/or an external id (sts:ExternalId).
  * Exit code 1 with one line per problem.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,15 @@ type Node = Record<string, unknown>;
 
 const READ_ONLY_ACTION =
   /^(ec2:(Describe|Get)[A-Za-z]+|lambda:(Get|List)[A-Za-z]+|cloudtrail:LookupEvents|events:DescribeRule)$/;
+
+/** What the canary role may do besides reads: run, suspend, stop and reach canary MicroVMs (docs/canaries.md). */
+const CANARY_WRITES: ReadonlySet<string> = new Set([
+  'lambda:RunMicrovm',
+  'lambda:PassNetworkConnector',
+  'lambda:SuspendMicrovm',
+  'lambda:TerminateMicrovm',
+  'lambda:CreateMicrovmAuthToken',
+]);
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -118,6 +128,13 @@ export function checkMemberTemplate(templateText: string, serverlessText: string
     if (name === 'ReadOnlyRole') {
       for (const action of actions)
         if (!READ_ONLY_ACTION.test(action)) problems.push(`role ${name}: ${action} is not a read-only action`);
+    }
+    if (name === 'CanaryRole') {
+      for (const action of actions)
+        if (!READ_ONLY_ACTION.test(action) && !CANARY_WRITES.has(action))
+          problems.push(`role ${name}: ${action} is neither a read nor a canary action`);
+    }
+    if (name === 'ReadOnlyRole' || name === 'CanaryRole') {
       const trust = JSON.stringify(properties.AssumeRolePolicyDocument);
       if (!trust.includes('aws:PrincipalOrgID') || !trust.includes('sts:ExternalId'))
         problems.push(`role ${name}: trust policy must be conditioned on aws:PrincipalOrgID and/or sts:ExternalId`);

@@ -23,7 +23,8 @@ export function watchCanaries(
   lab: Lab,
   client: DynamoDBClient,
   tableName: string,
-  scope: { account: string; region: string },
+  /** Every account/region whose canary findings to follow (the lab's worlds). */
+  scopes: readonly { account: string; region: string }[],
   reporter: CanaryWatchReporter,
 ): CanaryWatch {
   const store = new DynamoDbCanaryStore(client, tableName);
@@ -45,7 +46,7 @@ export function watchCanaries(
       lastRun.set(run.connectorId, run);
       runs.push(run);
     }
-    const findings = await store.listFindings(scope);
+    const findings = (await Promise.all(scopes.map((scope) => store.listFindings(scope)))).flat();
     for (const f of findings) {
       connectorIds.add(f.connectorId);
       const before = known.get(f.fingerprint);

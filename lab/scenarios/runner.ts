@@ -177,7 +177,13 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
   lab.onActivity((activity) => reporter.activity(activity));
   lab.afterProjection(diffFindings);
   await options.prepare?.(lab);
-  const canaries = watchCanaries(lab, ddb, options.tableName, scope, reporter);
+  const canaries = watchCanaries(
+    lab,
+    ddb,
+    options.tableName,
+    lab.cells.map((c) => ({ account: c.account, region: c.region })),
+    reporter,
+  );
 
   const saved: Record<string, unknown> = {};
   const steps: ScenarioResult['steps'] = [];

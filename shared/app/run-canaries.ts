@@ -74,6 +74,26 @@ interface Judged {
   plan: ConnectorPlan;
 }
 
+/**
+ * The canary store seen from one account/region (docs/organizations.md#targets): `listStates` returns only
+ * the canaries of connectors whose ARN is in that account and region, so one target's tick never stops
+ * another target's canaries as "gone". Everything else is passed through.
+ */
+export function scopedCanaryStore(store: CanaryStore, scope: { account: string; region: string }): CanaryStore {
+  const inScope = (state: CanaryState) => {
+    const [, , , region, account] = state.connectorArn.split(':');
+    return region === scope.region && account === scope.account;
+  };
+  return {
+    listStates: async () => (await store.listStates()).filter(inScope),
+    saveState: (state) => store.saveState(state),
+    deleteState: (connectorId) => store.deleteState(connectorId),
+    putRun: (run, ttl) => store.putRun(run, ttl),
+    loadFinding: (fingerprint) => store.loadFinding(fingerprint),
+    putFinding: (finding) => store.putFinding(finding),
+  };
+}
+
 /** Runs one tick. Never throws for one connector's failure: that becomes a monitoring-blind finding. */
 export async function runCanaries(deps: RunCanariesDeps): Promise<CanaryTickResult> {
   const result: CanaryTickResult = { runs: [], started: [], stopped: [], findings: [] };

@@ -14,6 +14,11 @@
 import * as z from 'zod/mini';
 import { InputError } from './errors.js';
 
+/** An own-account target (the function's credentials, no member role). */
+export function ownTarget(account: string, region: string): MonitorTarget {
+  return { account, region, roleArn: null, externalId: null, canaryRoleArn: null };
+}
+
 /** One account/region to watch, and how to read it. */
 export interface MonitorTarget {
   /** 12-digit AWS account id. */
@@ -24,6 +29,12 @@ export interface MonitorTarget {
   roleArn: string | null;
   /** `sts:ExternalId` the role's trust policy requires; null: none. */
   externalId: string | null;
+  /**
+   * The canary role of the target (deploy/member-account.yml `CanaryRole`, created with `EnableCanaries`):
+   * runs canary MicroVMs there. null: canaries run in this target only when it is the function's own account
+   * and region.
+   */
+  canaryRoleArn: string | null;
 }
 
 /** The parsed document: every account × region pair, and how many to work on at once. */
@@ -49,12 +60,15 @@ const TargetSchema = z.strictObject(
     roleArn: z.optional(
       z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')),
     ),
+    canaryRoleArn: z.optional(
+      z.string().check(z.regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')),
+    ),
     externalId: z.optional(
       // sts:AssumeRole ExternalId: 2–1,224 characters of [\w+=,.@:/-] (STS API reference, AssumeRole).
       z.string().check(z.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2–1,224 characters of letters, digits and +=,.@:/-')),
     ),
   },
-  { error: 'must be an object with only account, regions, roleArn and externalId' },
+  { error: 'must be an object with only account, regions, roleArn, externalId and canaryRoleArn' },
 );
 
 const TargetsSchema = z.strictObject(
@@ -83,11 +97,14 @@ export function parseTargets(value: unknown, where = 'EGRESS_WATCH_TARGETS'): Mo
   const targets: MonitorTarget[] = [];
   const seen = new Set<string>();
   for (const [index, entry] of parsed.data.targets.entries()) {
-    const roleAccount = entry.roleArn ? ROLE_ARN.exec(entry.roleArn)?.[1] : undefined;
-    if (roleAccount !== undefined && roleAccount !== entry.account) {
-      throw new InputError(
-        `invalid targets: ${where}.targets.${index}.roleArn is a role of account ${roleAccount}, not of ${entry.account}`,
-      );
+    for (const field of ['roleArn', 'canaryRoleArn'] as const) {
+      const arn = entry[field];
+      const roleAccount = arn ? ROLE_ARN.exec(arn)?.[1] : undefined;
+      if (roleAccount !== undefined && roleAccount !== entry.account) {
+        throw new InputError(
+          `invalid targets: ${where}.targets.${index}.${field} is a role of account ${roleAccount}, not of ${entry.account}`,
+        );
+      }
     }
     for (const region of entry.regions) {
       const key = `${entry.account}/${region}`;
@@ -98,6 +115,7 @@ export function parseTargets(value: unknown, where = 'EGRESS_WATCH_TARGETS'): Mo
         region,
         roleArn: entry.roleArn ?? null,
         externalId: entry.externalId ?? null,
+        canaryRoleArn: entry.canaryRoleArn ?? null,
       });
     }
   }
@@ -118,6 +136,27 @@ export function parseTargetsText(text: string | undefined, where = 'EGRESS_WATCH
     throw new InputError(`invalid targets: ${where} is not JSON (${(error as Error).message})`, { cause: error });
   }
   return parseTargets(value, where);
+}
+
+/**
+ * The targets canaries run in: the function's own account in its own region (no `roleArn`; its IAM is scoped
+ * to that region), and every target with a `canaryRoleArn` (a member, or the central account in another region).
+ */
+export function canaryTargets(targets: readonly MonitorTarget[], homeRegion: string): MonitorTarget[] {
+  return targets.filter((t) => t.canaryRoleArn !== null || (t.roleArn === null && t.region === homeRegion));
+}
+
+/**
+ * The same resource in another account and region: `arn:aws:lambda:<region>:<account>:…` with the target's
+ * region and account (the canary image is deployed under one name in every account/region that runs canaries).
+ * @throws InputError for text that is not an ARN.
+ */
+export function arnInTarget(arn: string, target: Pick<MonitorTarget, 'account' | 'region'>): string {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') throw new InputError(`not an ARN: ${arn}`);
+  parts[3] = target.region;
+  parts[4] = target.account;
+  return parts.join(':');
 }
 
 /** `account/region`, the label used in logs, metrics and summaries. */

@@ -67,9 +67,26 @@ describe('e2e: an organization — two accounts × two regions from one central 
     const calls = result.lab.sts.calls;
     const granted = calls.filter((c) => c.granted).map((c) => c.roleArn);
     const refused = calls.filter((c) => !c.granted).map((c) => `${c.roleArn} (${c.reason})`);
-    expect(new Set(granted)).toEqual(new Set([`arn:aws:iam::${MEMBER}:role/egress-watch-read-only`]));
+    expect(new Set(granted)).toEqual(
+      new Set([
+        `arn:aws:iam::${MEMBER}:role/egress-watch-read-only`,
+        `arn:aws:iam::${MEMBER}:role/egress-watch-canary`,
+      ]),
+    );
     expect(new Set(refused)).toEqual(new Set([`arn:aws:iam::${ROLELESS}:role/egress-watch-read-only (no such role)`]));
     expect(calls.every((c) => c.callerAccount === CENTRAL)).toBe(true);
+  });
+
+  it('runs canaries in the central account and, through the canary role, in the member, where the drift shows', () => {
+    const runsBy = new Map<string, string>();
+    for (const run of result.canaryRuns) runsBy.set(run.connectorName, `${run.account}/${run.region}`);
+    expect(Object.fromEntries(runsBy)).toEqual({
+      'central-egress': `${CENTRAL}/ap-northeast-1`,
+      'payments-egress': `${MEMBER}/ap-northeast-1`,
+    });
+    const drift = result.findings.filter((f) => f.rule === 'reachability-drift' && f.status === 'open');
+    expect(drift.length).toBeGreaterThan(0);
+    expect(new Set(drift.map((f) => `${f.account}/${f.region}`))).toEqual(new Set([`${MEMBER}/ap-northeast-1`]));
   });
 
   it('raises monitoring-blind for the unreadable account only, and still reconciles every other account/region', () => {

@@ -33,6 +33,28 @@ describe('member-account template', () => {
       /not a read-only action/,
     ],
     [
+      'a canary role that may delete connectors',
+      (t: string) =>
+        t.replace(
+          'lambda:TerminateMicrovm, lambda:CreateMicrovmAuthToken]',
+          'lambda:TerminateMicrovm, lambda:DeleteNetworkConnector]',
+        ),
+      /CanaryRole: lambda:DeleteNetworkConnector is neither a read nor a canary action/,
+    ],
+    [
+      'a canary role anyone in the central account may assume without conditions',
+      (t: string) => {
+        const at = t.indexOf('  CanaryRole:');
+        return (
+          t.slice(0, at) +
+          t
+            .slice(at)
+            .replace(/\n {12}Condition:\n {14}StringEquals:\n {16}aws:PrincipalOrgID.*\n.*sts:ExternalId.*\n/, '\n')
+        );
+      },
+      /role CanaryRole: trust policy must be conditioned/,
+    ],
+    [
       'a trust policy without conditions',
       (t: string) =>
         t.replace(/\n {12}Condition:\n {14}StringEquals:\n {16}aws:PrincipalOrgID.*\n.*sts:ExternalId.*\n/, '\n'),

@@ -8,7 +8,13 @@ import {
   judgeUnreachable,
   UNREACHABLE_SUBJECT,
 } from '../../../shared/domain/reconcile-judge.js';
-import { DEFAULT_TARGET_CONCURRENCY, parseTargets, parseTargetsText } from '../../../shared/domain/targets.js';
+import {
+  arnInTarget,
+  canaryTargets,
+  DEFAULT_TARGET_CONCURRENCY,
+  parseTargets,
+  parseTargetsText,
+} from '../../../shared/domain/targets.js';
 
 const ROLE = 'arn:aws:iam::444455556666:role/egress-watch-read-only';
 
@@ -22,9 +28,9 @@ describe('monitoring targets (EGRESS_WATCH_TARGETS)', () => {
     });
     expect(parsed.concurrency).toBe(DEFAULT_TARGET_CONCURRENCY);
     expect(parsed.targets).toEqual([
-      { account: '111122223333', region: 'ap-northeast-1', roleArn: null, externalId: null },
-      { account: '111122223333', region: 'us-east-1', roleArn: null, externalId: null },
-      { account: '444455556666', region: 'eu-west-1', roleArn: ROLE, externalId: 'ext-1234' },
+      { account: '111122223333', region: 'ap-northeast-1', roleArn: null, externalId: null, canaryRoleArn: null },
+      { account: '111122223333', region: 'us-east-1', roleArn: null, externalId: null, canaryRoleArn: null },
+      { account: '444455556666', region: 'eu-west-1', roleArn: ROLE, externalId: 'ext-1234', canaryRoleArn: null },
     ]);
   });
 
@@ -37,7 +43,7 @@ describe('monitoring targets (EGRESS_WATCH_TARGETS)', () => {
     expect(problems).toThrow(/targets\.0\.roleArn must be an IAM role ARN/);
     expect(problems).toThrow(/concurrency/);
     expect(() => parseTargets({ targets: [{ account: '111122223333', regions: ['us-east-1'], region: 'x' }] })).toThrow(
-      /targets\.0 must be an object with only account, regions, roleArn and externalId/,
+      /targets\.0 must be an object with only account, regions, roleArn, externalId and canaryRoleArn/,
     );
   });
 
@@ -53,6 +59,32 @@ describe('monitoring targets (EGRESS_WATCH_TARGETS)', () => {
         ],
       }),
     ).toThrow(/lists 111122223333\/us-east-1 twice/);
+  });
+
+  it('canaries run in own-account targets and in members with a canary role; images move with the target', () => {
+    const { targets } = parseTargets({
+      targets: [
+        { account: '111122223333', regions: ['ap-northeast-1', 'us-east-1'] },
+        { account: '444455556666', regions: ['us-east-1'], roleArn: ROLE },
+        {
+          account: '555566667777',
+          regions: ['us-east-1'],
+          roleArn: ROLE.replace('444455556666', '555566667777'),
+          canaryRoleArn: 'arn:aws:iam::555566667777:role/egress-watch-canary',
+        },
+      ],
+    });
+    expect(canaryTargets(targets, 'ap-northeast-1').map((t) => `${t.account}/${t.region}`)).toEqual([
+      '111122223333/ap-northeast-1',
+      '555566667777/us-east-1',
+    ]);
+    expect(
+      arnInTarget('arn:aws:lambda:ap-northeast-1:111122223333:microvm-image:egress-watch-canary', targets[3] as never),
+    ).toBe('arn:aws:lambda:us-east-1:555566667777:microvm-image:egress-watch-canary');
+    expect(() => arnInTarget('egress-watch-canary', targets[0] as never)).toThrow(InputError);
+    expect(() =>
+      parseTargets({ targets: [{ account: '111122223333', regions: ['us-east-1'], canaryRoleArn: ROLE }] }),
+    ).toThrow(/canaryRoleArn is a role of account 444455556666/);
   });
 
   it('reads JSON text; empty or absent means "own account and region only"', () => {
