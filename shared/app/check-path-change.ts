@@ -26,6 +26,7 @@ export interface PathChangesOutcome {
 /**
  * Checks every trigger (one per finding; a finding seen twice in a batch is checked once, at its latest
  * version), re-probes the monitored connectors among them in one targeted run, and attaches the checks.
+ * Does nothing when the expectations list no connector (canaries off).
  * @throws when the connector list or the finding store fails (the stream retries the batch).
  */
 export async function checkPathChanges(
@@ -33,7 +34,9 @@ export async function checkPathChanges(
   triggers: readonly PathChangeTrigger[],
 ): Promise<PathChangesOutcome> {
   const latest = new Map(triggers.map((t) => [t.fingerprint, t]));
-  if (latest.size === 0) return { checks: [], reprobe: null, superseded: 0 };
+  // No expectations: canaries are off, and so are path-change checks (nothing is written).
+  if (latest.size === 0 || deps.expectations.connectors.length === 0)
+    return { checks: [], reprobe: null, superseded: 0 };
   const withTags = deps.expectations.connectors.some((c) => c.select.tags !== undefined);
   const live = new Map((await deps.directory.listConnectors({ withTags })).map((c) => [c.id, c]));
   const checkedAt = deps.clock.now().toISOString();

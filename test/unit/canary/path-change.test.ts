@@ -336,3 +336,16 @@ describe('pathChangeTriggersFromStream: the canary stream filter, checked again 
     ]);
   });
 });
+
+describe('checkPathChanges with canaries off', () => {
+  it('writes nothing and probes nothing when the expectations list no connector', async () => {
+    const w = new World();
+    w.state('nc-app', '2026-07-15T09:10:00Z');
+    const outcome = await checkPathChanges({ ...w.deps(), expectations: parseExpectations({ connectors: [] }) }, [
+      trigger('fp-app', 'nc-app'),
+    ]);
+    expect(outcome).toEqual({ checks: [], reprobe: null, superseded: 0 });
+    expect(w.attached.size).toBe(0);
+    expect(w.calls).toEqual([]);
+  });
+});
