@@ -144,7 +144,8 @@ function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioRe
         write(`${t}  ${style.red('◉ canary')} ${run.connectorName} ${style.red(`cannot probe: ${run.blindReason}`)}`);
         return;
       }
-      const head = `${t}  ${run.met ? style.green('◉ canary') : style.red('◉ canary')} ${run.connectorName} ${met}/${run.probes.length} as expected ${style.dim(`(${run.microvmSeconds} MicroVM-s)`)}`;
+      const how = run.reprobe ? ` ${style.bold('re-probe')} ${style.dim(`(${run.reprobe.slice(0, 90)})`)}` : '';
+      const head = `${t}  ${run.met ? style.green('◉ canary') : style.red('◉ canary')} ${run.connectorName} ${met}/${run.probes.length} as expected ${style.dim(`(${run.microvmSeconds} MicroVM-s)`)}${how}`;
       if (!changed) {
         if (!quiet) write(head);
         return;
@@ -165,6 +166,20 @@ function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioRe
         write(
           `          ${style.dim('blocked by')} ${b.component} ${b.id}${b.direction ? ` (${b.direction})` : ''}: ${b.detail}`,
         );
+      }
+    },
+    pathCheck(at, _finding, check, connectorName) {
+      const t = style.cyan(clockTime(at.toISOString()));
+      const who = connectorName ?? check.connectorId;
+      const probed =
+        check.reprobe.connectorIds.length > 0
+          ? `re-probed ${who}`
+          : `no re-probe (${check.reprobe.skipped ?? check.skipped ?? 'not monitored'})`;
+      write(
+        `${t}  ${style.bold('⇄ path change')} ${who}: ${check.flips.length} of ${check.evaluated} expectation(s) flip · ${probed}`,
+      );
+      for (const f of check.flips) {
+        write(`          ${style.red('flips')} ${f.targetId}: ${f.detail}`);
       }
     },
     finding(at, change, finding, connectorName) {

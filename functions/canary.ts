@@ -1,16 +1,23 @@
 /**
- * Scheduled canary tick (docs/canaries.md): loads the expectations (bundled monitor/expectations.yaml, or
- * EGRESS_WATCH_EXPECTATIONS inline), then runs shared/app/run-canaries.ts with the MicroVMs, agent, Lambda
- * Core and DynamoDB adapters. Metrics: `canaryRuns`, `canaryMicrovmSeconds`, `canaryFindingsOpened`.
+ * The canary function (docs/canaries.md): loads the expectations (bundled monitor/expectations.yaml, or
+ * EGRESS_WATCH_EXPECTATIONS inline), then, by event:
+ * - a scheduled event: one tick of shared/app/run-canaries.ts;
+ * - table stream records (open `network-path-changed` findings without a check, filtered in serverless.yml):
+ *   shared/app/check-path-change.ts — which expectations the change flips, attached to the finding, and a
+ *   re-probe of exactly the affected connectors (docs/canaries.md#path-changes);
+ * - `{ connectorIds: [...], reason }`: a targeted re-probe of those connectors.
+ * Metrics: `canaryRuns`, `canaryMicrovmSeconds`, `canaryFindingsOpened`, `canaryReprobes`, `canaryPathChecks`.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { parse } from 'yaml';
+import { checkPathChanges } from '../shared/app/check-path-change.js';
 import { SnapshotPathExplainer } from '../shared/app/explain-canary-path.js';
-import { describeTargetError, forEachTarget } from '../shared/app/for-each-target.js';
+import { describeTargetError, forEachTarget, type TargetOutcome } from '../shared/app/for-each-target.js';
 import {
   type CanaryTickResult,
   type RunCanariesDeps,
@@ -22,12 +29,15 @@ import { DynamoDbCanaryStore } from '../shared/aws/canary-store.js';
 import { awsClientOptions, awsRequestHandler } from '../shared/aws/client-options.js';
 import { createStore } from '../shared/aws/clients.js';
 import { Ec2NetworkFactsSource } from '../shared/aws/ec2-network-facts.js';
+import { pathChangeTriggersFromStream } from '../shared/aws/finding-stream.js';
 import { LambdaCoreClient } from '../shared/aws/lambda-core-client.js';
+import { DynamoDbPathChangeStore } from '../shared/aws/path-change-store.js';
 import { targetClientSettings } from '../shared/aws/target-credentials.js';
-import type { PathExplainer } from '../shared/canary-ports.js';
+import type { PathChangeStore, PathChangeTrigger, PathExplainer } from '../shared/canary-ports.js';
 import { loadConfig } from '../shared/config.js';
 import { DependencyError } from '../shared/domain/errors.js';
 import { type ExpectationsDocument, parseExpectations } from '../shared/domain/expectations.js';
+import { isReprobeRequest, parseReprobeRequest } from '../shared/domain/path-change.js';
 import {
   arnInTarget,
   canaryTargets,
@@ -35,23 +45,26 @@ import {
   type MonitorTarget,
   type MonitorTargets,
   ownTarget,
+  targetLabel,
 } from '../shared/domain/targets.js';
 import type { FunctionMetrics, LambdaHandler } from '../shared/observability.js';
 import type { Logger } from '../shared/ports.js';
 import { type FunctionRuntime, lambdaHandler } from '../shared/runtime.js';
 
-/** One target's tick dependencies (everything but the expectations, read once per tick). */
-export type CanaryTickDeps = Omit<RunCanariesDeps, 'expectations' | 'explainer'> & {
+/** One target's tick dependencies (everything but the expectations, read once per invocation). */
+export type CanaryTickDeps = Omit<RunCanariesDeps, 'expectations' | 'explainer' | 'only'> & {
   /** A fresh explainer per tick (it caches the snapshot it reads). */
   explainer?: () => PathExplainer;
 };
 
-/** What one tick needs; `expectations` is read on every tick so a redeployed document applies at once. */
+/** What the function needs; `expectations` is read on every invocation so a redeployed document applies at once. */
 export interface CanaryFunctionDeps {
   expectations: () => ExpectationsDocument;
-  /** The tick's dependencies for one target; `release()` frees its clients. */
+  /** One target's tick dependencies; `release()` frees its clients. */
   tickFor(target: MonitorTarget): { deps: CanaryTickDeps; release(): void };
-  /** EGRESS_WATCH_TARGETS; null: the scheduled event's own account in `region`. */
+  /** Where path-change checks are attached (the finding items, in the central table). */
+  pathChanges: PathChangeStore;
+  /** EGRESS_WATCH_TARGETS; null: the function's own account and region. */
   targets: MonitorTargets | null;
   /** This function's region. */
   region: string;
@@ -65,70 +78,148 @@ export type CanaryTickSummary = Pick<CanaryTickResult, 'started' | 'stopped' | '
   failedTargets: { account: string; region: string; error: string }[];
 };
 
+/** A re-probe request's answer: the tick summary plus the connectors not probed now, with the reason. */
+export type ReprobeSummary = CanaryTickSummary & Pick<CanaryTickResult, 'skipped'>;
+
+export type CanaryResult = CanaryTickSummary | ReprobeSummary | DynamoDBBatchResponse;
+
 /**
- * The scheduled handler over explicit dependencies: one tick per canary target (canaryTargets: the central
- * account's own, and members with a canary role), bounded concurrency; one failing target does not stop the
- * others (docs/organizations.md#targets).
- * @throws DependencyError when every target's tick failed.
+ * The handler over explicit dependencies: schedule, table stream or `{ connectorIds, reason }`. Ticks and
+ * re-probes run once per canary target (docs/organizations.md#targets: the own account/region, and targets
+ * with a canary role), bounded concurrency; a path-change finding is checked in its own account/region.
+ * @throws ReprobeRequestError for a malformed `{ connectorIds, reason }` payload; DependencyError when every
+ *   target's tick failed (a stream batch instead reports its first record as failed, so it is retried).
  */
-export function makeHandler(deps: CanaryFunctionDeps): LambdaHandler<unknown, CanaryTickSummary> {
+export function makeHandler(deps: CanaryFunctionDeps): LambdaHandler<unknown, CanaryResult> {
   return async (event) => {
-    const { metrics } = deps;
     const expectations = deps.expectations();
-    const own = (event as { account?: string } | null)?.account ?? '';
-    const targets = deps.targets ? canaryTargets(deps.targets.targets, deps.region) : [ownTarget(own, deps.region)];
-    const outcomes = await forEachTarget(
-      targets,
-      deps.targets?.concurrency ?? DEFAULT_TARGET_CONCURRENCY,
-      async (t) => {
-        const { deps: tick, release } = deps.tickFor(t);
-        try {
-          const { explainer, ...rest } = tick;
-          return await runCanaries({ ...rest, expectations, ...(explainer ? { explainer: explainer() } : {}) });
-        } finally {
-          release();
+    const own = (event as { account?: unknown } | null)?.account;
+    const targets = deps.targets
+      ? canaryTargets(deps.targets.targets, deps.region)
+      : [ownTarget(typeof own === 'string' ? own : '', deps.region)];
+    const concurrency = deps.targets?.concurrency ?? DEFAULT_TARGET_CONCURRENCY;
+    /** Runs `work` with the target's tick dependencies and releases its clients. */
+    const inTarget = async <T>(target: MonitorTarget, work: (tick: Omit<RunCanariesDeps, 'only'>) => Promise<T>) => {
+      const { deps: tick, release } = deps.tickFor(target);
+      try {
+        const { explainer, ...rest } = tick;
+        return await work({ ...rest, expectations, ...(explainer ? { explainer: explainer() } : {}) });
+      } finally {
+        release();
+      }
+    };
+    if (isStreamEvent(event)) {
+      const { triggers, rejected } = pathChangeTriggersFromStream(event.Records);
+      for (const r of rejected) deps.logger.error('unreadable path-change finding record', r);
+      const groups = triggersByTarget(triggers, targets, deps.targets === null);
+      for (const t of groups.unmonitored)
+        deps.logger.info('path change outside the canary targets', { fingerprint: t.fingerprint, account: t.account });
+      try {
+        for (const { target, triggers: group } of groups.byTarget) {
+          const outcome = await inTarget(target, (tick) =>
+            checkPathChanges({ ...tick, pathChanges: deps.pathChanges }, group),
+          );
+          deps.metrics.count('canaryPathChecks', outcome.checks.length);
+          if (outcome.reprobe) report(deps, outcome.reprobe);
+          deps.logger.info('path changes checked', {
+            target: targetLabel(target),
+            flips: outcome.checks.flatMap((c) => c.flips.map((f) => `${f.connectorName}/${f.targetId}`)),
+            reprobed: outcome.reprobe?.runs.map((r) => r.connectorId) ?? [],
+            superseded: outcome.superseded,
+          });
         }
-      },
-    );
-    const summary: CanaryTickSummary = { runs: 0, started: [], stopped: [], findings: [], failedTargets: [] };
-    for (const outcome of outcomes) {
-      if (!outcome.ok) {
-        const failure = {
-          account: outcome.target.account,
-          region: outcome.target.region,
-          error: describeTargetError(outcome.error),
-        };
-        deps.logger.error('canary tick failed for a target', failure);
-        summary.failedTargets.push(failure);
-        continue;
+        return { batchItemFailures: [] };
+      } catch (error) {
+        deps.logger.error('path-change check failed', error as Error);
+        const first = event.Records[0]?.dynamodb?.SequenceNumber;
+        return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
       }
-      const result = outcome.value;
-      metrics.count('canaryRuns', result.runs.length);
-      metrics.count(
-        'canaryMicrovmSeconds',
-        result.runs.reduce((sum, r) => sum + r.microvmSeconds, 0),
-      );
-      metrics.count('canaryFindingsOpened', result.findings.filter((f) => f.change === 'opened').length);
-      for (const run of result.runs) {
-        deps.logger.info('canary run', {
-          connectorId: run.connectorId,
-          met: run.met,
-          blind: run.blindReason ?? undefined,
-        });
-      }
-      summary.runs += result.runs.length;
-      summary.started.push(...result.started);
-      summary.stopped.push(...result.stopped);
-      summary.findings.push(...result.findings);
     }
-    metrics.count('canaryTargetsFailed', summary.failedTargets.length);
+    const only = isReprobeRequest(event) ? parseReprobeRequest(event) : undefined;
+    const outcomes = await forEachTarget(targets, concurrency, (target) =>
+      inTarget(target, (tick) => runCanaries({ ...tick, ...(only ? { only } : {}) })),
+    );
+    const summary = summarize(deps, outcomes);
     if (targets.length > 0 && summary.failedTargets.length === targets.length) {
       throw new DependencyError(
         `canary tick failed for every target: ${summary.failedTargets.map((f) => `${f.account}/${f.region}: ${f.error}`).join('; ')}`,
       );
     }
-    return summary;
+    if (!only) return summary;
+    return { ...summary, skipped: outcomes.flatMap((o) => (o.ok ? o.value.skipped : [])) };
   };
+}
+
+/**
+ * Path-change triggers grouped by the canary target of their account/region (with no targets configured,
+ * all go to the own target); triggers of an account/region without canaries are `unmonitored`.
+ */
+function triggersByTarget(
+  triggers: readonly PathChangeTrigger[],
+  targets: readonly MonitorTarget[],
+  ownOnly: boolean,
+): { byTarget: { target: MonitorTarget; triggers: PathChangeTrigger[] }[]; unmonitored: PathChangeTrigger[] } {
+  const byTarget = new Map<MonitorTarget, PathChangeTrigger[]>();
+  const unmonitored: PathChangeTrigger[] = [];
+  for (const trigger of triggers) {
+    const target = ownOnly
+      ? targets[0]
+      : targets.find((t) => t.account === trigger.account && t.region === trigger.region);
+    if (!target) {
+      unmonitored.push(trigger);
+      continue;
+    }
+    byTarget.set(target, [...(byTarget.get(target) ?? []), trigger]);
+  }
+  return { byTarget: [...byTarget].map(([target, group]) => ({ target, triggers: group })), unmonitored };
+}
+
+/** Adds up the targets' ticks (metrics and one log line per run); a failed target is logged and counted. */
+function summarize(deps: CanaryFunctionDeps, outcomes: TargetOutcome<CanaryTickResult>[]): CanaryTickSummary {
+  const summary: CanaryTickSummary = { runs: 0, started: [], stopped: [], findings: [], failedTargets: [] };
+  for (const outcome of outcomes) {
+    if (!outcome.ok) {
+      const failure = { ...scopeOf(outcome.target), error: describeTargetError(outcome.error) };
+      deps.logger.error('canary tick failed for a target', failure);
+      summary.failedTargets.push(failure);
+      continue;
+    }
+    report(deps, outcome.value);
+    summary.runs += outcome.value.runs.length;
+    summary.started.push(...outcome.value.started);
+    summary.stopped.push(...outcome.value.stopped);
+    summary.findings.push(...outcome.value.findings);
+  }
+  deps.metrics.count('canaryTargetsFailed', summary.failedTargets.length);
+  return summary;
+}
+
+function scopeOf(target: MonitorTarget): { account: string; region: string } {
+  return { account: target.account, region: target.region };
+}
+
+function isStreamEvent(event: unknown): event is DynamoDBStreamEvent {
+  return typeof event === 'object' && event !== null && Array.isArray((event as { Records?: unknown }).Records);
+}
+
+/** Metrics and one log line per run. */
+function report(deps: CanaryFunctionDeps, result: CanaryTickResult): void {
+  const { metrics } = deps;
+  metrics.count('canaryRuns', result.runs.length);
+  metrics.count('canaryReprobes', result.runs.filter((r) => r.reprobe).length);
+  metrics.count(
+    'canaryMicrovmSeconds',
+    result.runs.reduce((sum, r) => sum + r.microvmSeconds, 0),
+  );
+  metrics.count('canaryFindingsOpened', result.findings.filter((f) => f.change === 'opened').length);
+  for (const run of result.runs) {
+    deps.logger.info('canary run', {
+      connectorId: run.connectorId,
+      met: run.met,
+      blind: run.blindReason ?? undefined,
+      reprobe: run.reprobe,
+    });
+  }
 }
 
 /**
@@ -163,12 +254,13 @@ export function depsFor(runtime: FunctionRuntime): CanaryFunctionDeps {
   const imageArn = runtime.env.EGRESS_WATCH_CANARY_IMAGE_ARN ?? '';
   return {
     expectations: () => loadExpectations(runtime.env),
+    pathChanges: new DynamoDbPathChangeStore(ddb, config.tableName),
     targets: config.targets,
     region: config.region,
     logger: runtime.logger,
     metrics: runtime.metrics,
     tickFor: (target) => {
-      // The target's region; a member's canary role (docs/organizations.md#targets).
+      // The target's region; its canary role, if it has one (docs/organizations.md#targets).
       const settings = targetClientSettings(
         { ...target, roleArn: target.canaryRoleArn, externalId: target.canaryRoleArn ? target.externalId : null },
         runtime.aws,

@@ -135,6 +135,7 @@ export class Lab {
   private readonly listeners: ((activity: LabActivity) => void)[] = [];
   private readonly projectionHooks: ((at: Date) => Promise<void>)[] = [];
   private readonly scheduledHooks: ((functionName: string, at: Date) => Promise<void>)[] = [];
+  private readonly streamHooks: ((functionName: string, at: Date) => Promise<void>)[] = [];
   private edge: Edge | undefined;
   private poller: DynamoDbStreamPoller | undefined;
   private readonly streamConsumers: StreamConsumer[] = [];
@@ -269,6 +270,14 @@ export class Lab {
   /** Runs after every scheduled invocation (e.g. a canary tick), so observers see its results in order. */
   afterScheduled(hook: (functionName: string, at: Date) => Promise<void>): void {
     this.scheduledHooks.push(hook);
+  }
+
+  /**
+   * Runs after every stream batch a function other than the projector consumed (e.g. the canary's
+   * re-probe on a path change), so observers see its results in order.
+   */
+  afterStreamBatch(hook: (functionName: string, at: Date) => Promise<void>): void {
+    this.streamHooks.push(hook);
   }
 
   errors(): { functionName: string; error: string }[] {
@@ -442,6 +451,8 @@ export class Lab {
             text: `${records.length} new events`,
           });
           for (const hook of this.projectionHooks) await hook(this.clock.now());
+        } else {
+          for (const hook of this.streamHooks) await hook(consumer.functionName, this.clock.now());
         }
       }
     }

@@ -5,6 +5,7 @@
  */
 import type { CanaryFinding, CanaryRun, PathExplanation, Streak } from './domain/canary.js';
 import type { ConnectorIdentity, ProbeSpec } from './domain/expectations.js';
+import type { PathChangeCheck } from './domain/path-change.js';
 
 /** A connector as ListNetworkConnectors shows it now (the live truth, ahead of CloudTrail). */
 export interface LiveConnector extends ConnectorIdentity {
@@ -129,4 +130,27 @@ export interface ConnectorConfigSource {
 export interface Pacer {
   sleep(ms: number): Promise<void>;
   nowMs(): number;
+}
+
+/**
+ * A `network-path-changed` finding that opened or changed (from the table stream, shared/aws/finding-stream.ts):
+ * the connector it is about and the version of the finding item the check is computed for.
+ */
+export interface PathChangeTrigger {
+  fingerprint: string;
+  connectorId: string;
+  account: string;
+  region: string;
+  summary: string;
+  /** The finding item's `body` as the stream showed it: the check is attached only to that version. */
+  version: string;
+}
+
+/** Where the check of a path change is kept: on the finding item itself (attribute `pathCheck`). */
+export interface PathChangeStore {
+  /**
+   * Attaches the check to the finding if the item is still at `trigger.version`; false when the finding
+   * changed (or went) meanwhile — the newer version gets its own check from the stream.
+   */
+  attachCheck(trigger: PathChangeTrigger, check: PathChangeCheck): Promise<boolean>;
 }

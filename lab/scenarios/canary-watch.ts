@@ -1,6 +1,7 @@
 /**
- * Follows the canary function while a scenario plays: after every canary tick it reads the new runs and
- * the canary findings from the table (as the report would) and hands them to the reporter in order.
+ * Follows the canary function while a scenario plays: after every canary tick (and every re-probe the
+ * table stream triggers) it reads the new runs and the canary findings from the table (as the report
+ * would) and hands them to the reporter in order.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbCanaryStore } from '../../shared/aws/canary-store.js';
@@ -64,6 +65,10 @@ export function watchCanaries(
     known = new Map(findings.map((f) => [f.fingerprint, f]));
   };
   lab.afterScheduled(async (functionName, at) => {
+    if (functionName === 'canary') await poll(at);
+  });
+  // Targeted re-probes run from the table stream (a network path changed: docs/canaries.md#path-changes).
+  lab.afterStreamBatch(async (functionName, at) => {
     if (functionName === 'canary') await poll(at);
   });
   return { runs, findings: () => [...known.values()], poll };

@@ -12,10 +12,13 @@ import * as microvmCommands from '@aws-sdk/client-lambda-microvms';
 import { CreateMicrovmAuthTokenCommand, LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { DynamoDbStore } from '../../shared/aws/dynamodb-store.js';
 import { LambdaCoreClient } from '../../shared/aws/lambda-core-client.js';
+import { DynamoDbPathChangeStore } from '../../shared/aws/path-change-store.js';
 import type { CanaryRun } from '../../shared/domain/canary.js';
 import type { HyperplaneEniView } from '../../shared/domain/connector-lifecycle.js';
 import { parseExpectations } from '../../shared/domain/expectations.js';
 import type { ConnectorView, Finding } from '../../shared/domain/model.js';
+import type { PathChangeCheck } from '../../shared/domain/path-change.js';
+import { RULES } from '../../shared/domain/rules.js';
 import { Lab, type LabActivity } from '../lab.js';
 import type { CallerIdentity } from '../trail/record.js';
 import type { ConnectorFaults } from '../world/compute.js';
@@ -27,6 +30,8 @@ export interface ScenarioReporter extends CanaryWatchReporter {
   activity(activity: LabActivity): void;
   step(at: Date, step: ScenarioStep, outcome: StepOutcome): void;
   finding(at: Date, change: 'opened' | 'resolved' | 'reopened', finding: Finding, connectorName: string | null): void;
+  /** A path change was checked: the expectations it flips and the re-probe it triggered (docs/canaries.md#path-changes). */
+  pathCheck?(at: Date, finding: Finding, check: PathChangeCheck, connectorName: string | null): void;
 }
 
 export interface StepOutcome {
@@ -66,6 +71,8 @@ export interface ScenarioResult {
   failedSteps: number;
   /** Canary runs in time order (docs/canaries.md); their findings are part of `findings`. */
   canaryRuns: CanaryRun[];
+  /** Every check attached to a network-path-changed finding, in the order they appeared. */
+  pathChecks: { at: string; finding: Finding; check: PathChangeCheck }[];
 }
 
 const silentReporter: ScenarioReporter = { activity() {}, step() {}, finding() {} };
@@ -176,6 +183,21 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
   };
   lab.onActivity((activity) => reporter.activity(activity));
   lab.afterProjection(diffFindings);
+  // Checks the canary function attaches to network-path-changed findings (flips and re-probes).
+  const pathChanges = new DynamoDbPathChangeStore(ddb, options.tableName);
+  const pathChecks: ScenarioResult['pathChecks'] = [];
+  const seenChecks = new Set<string>();
+  lab.afterStreamBatch(async (functionName, at) => {
+    if (functionName !== 'canary') return;
+    const [findings, connectors] = await Promise.all([store.listFindings(scope), store.listConnectors(scope)]);
+    for (const f of findings.filter((x) => x.rule === RULES.networkPathChanged.id)) {
+      const check = await pathChanges.loadCheck(f.fingerprint);
+      if (!check || seenChecks.has(`${f.fingerprint}@${check.checkedAt}`)) continue;
+      seenChecks.add(`${f.fingerprint}@${check.checkedAt}`);
+      pathChecks.push({ at: at.toISOString(), finding: f, check });
+      reporter.pathCheck?.(at, f, check, connectors.find((c) => c.id === f.connectorId)?.name ?? null);
+    }
+  });
   await options.prepare?.(lab);
   const canaries = watchCanaries(
     lab,
@@ -233,6 +255,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     expectations,
     failedSteps: steps.filter((s) => !s.outcome.ok).length,
     canaryRuns: canaries.runs,
+    pathChecks,
   };
 }
 

@@ -45,7 +45,7 @@ export class SnapshotPathExplainer implements PathExplainer {
     const destination = { host: input.destination, port: input.port ?? 443, protocol: 'tcp' as const };
     if (base.connectorInterfaces(input.connectorId).length > 0) {
       const { verdict, paths } = base.analyzeConnector(input.connectorId, destination);
-      return toExplanation(verdict, paths, base.snapshot.capturedAt);
+      return toExplanation(verdict, paths, base.snapshot);
     }
     const config = await this.connectors.configOf(input.connectorId);
     const subnet = base.snapshot.subnets.find((s) => s.subnetId === config?.subnetIds[0]);
@@ -66,14 +66,14 @@ export class SnapshotPathExplainer implements PathExplainer {
       networkInterfaces: [...base.snapshot.networkInterfaces, standIn],
     };
     const analysis = new PathAnalyzer(snapshot).analyze(STAND_IN_ENI, destination);
-    return toExplanation(analysis.verdict, [analysis], snapshot.capturedAt);
+    return toExplanation(analysis.verdict, [analysis], snapshot);
   }
 }
 
 function toExplanation(
   verdict: PathExplanation['verdict'],
   paths: ReturnType<PathAnalyzer['analyze']>[],
-  asOf: string,
+  snapshot: NetworkSnapshot,
 ): PathExplanation {
   const seen = new Set<string>();
   const blockers: PathExplanation['blockers'] = [];
@@ -91,7 +91,22 @@ function toExplanation(
       blockers.push({ component: b.component, id: `${b.id}${rule}`, direction: b.direction, detail: b.detail });
     }
   }
-  return { verdict, blockers, hops: paths[0]?.hops ?? [], asOf };
+  // What the internet sees on a reachable path: the EIPs of the NAT gateways it leaves through.
+  const egress = new Set<string>();
+  for (const path of paths) {
+    if (path.verdict !== 'reachable') continue;
+    for (const hop of path.hops) {
+      if (hop.component !== 'nat-gateway') continue;
+      for (const ip of snapshot.natGateways.find((n) => n.natGatewayId === hop.id)?.publicIps ?? []) egress.add(ip);
+    }
+  }
+  return {
+    verdict,
+    blockers,
+    hops: paths[0]?.hops ?? [],
+    asOf: snapshot.capturedAt,
+    ...(egress.size > 0 ? { egressPublicIps: [...egress].sort() } : {}),
+  };
 }
 
 /** The first address AWS lets an ENI have in a subnet (the first four are reserved). */

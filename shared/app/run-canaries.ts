@@ -32,6 +32,7 @@ import {
 } from '../domain/canary.js';
 import { type ConnectorPlan, type ExpectationsDocument, planConnectors } from '../domain/expectations.js';
 import { fingerprintOf } from '../domain/fingerprint.js';
+import { destinationOfTarget, type ReprobeRequest } from '../domain/path-change.js';
 import { RULES } from '../domain/rules.js';
 import type { Clock, Logger } from '../ports.js';
 
@@ -44,6 +45,11 @@ const AGENT_PORT = 8080;
 const RUN_TTL_DAYS = 30;
 /** A fresh VM that has not answered after this many ticks is a monitoring-blind canary. */
 const MAX_WARMING_TICKS = 3;
+/**
+ * A targeted re-probe skips a connector probed less than this long ago (ms): a burst of path changes (one
+ * stream batch each) probes it once, not once per change (docs/canaries.md#path-changes).
+ */
+export const REPROBE_MIN_SPACING_MS = 15_000;
 
 export interface RunCanariesDeps {
   expectations: ExpectationsDocument;
@@ -60,6 +66,12 @@ export interface RunCanariesDeps {
   explainer?: PathExplainer;
   /** Most connectors started or probed per tick; the rest wait for the next tick (default 50). */
   maxConnectorsPerTick?: number;
+  /**
+   * A targeted re-probe: only these connectors, now (their interval phase ignored, REPROBE_MIN_SPACING_MS
+   * respected); their runs carry `reprobe`: `reasons[connectorId]`, else `reason`. Other connectors'
+   * canaries are left alone.
+   */
+  only?: ReprobeRequest & { reasons?: Readonly<Record<string, string>> };
 }
 
 export interface CanaryTickResult {
@@ -67,6 +79,8 @@ export interface CanaryTickResult {
   started: string[];
   stopped: { connectorId: string; reason: string }[];
   findings: { change: 'opened' | 'resolved'; rule: string; connectorId: string; summary: string }[];
+  /** Re-probes only: requested connectors not probed now, with the reason. */
+  skipped: { connectorId: string; reason: string }[];
 }
 
 interface Judged {
@@ -96,29 +110,35 @@ export function scopedCanaryStore(store: CanaryStore, scope: { account: string; 
 
 /** Runs one tick. Never throws for one connector's failure: that becomes a monitoring-blind finding. */
 export async function runCanaries(deps: RunCanariesDeps): Promise<CanaryTickResult> {
-  const result: CanaryTickResult = { runs: [], started: [], stopped: [], findings: [] };
+  const result: CanaryTickResult = { runs: [], started: [], stopped: [], findings: [], skipped: [] };
   const states = new Map((await deps.store.listStates()).map((s) => [s.connectorId, s]));
   if (deps.expectations.connectors.length === 0 && states.size === 0) return result;
   const withTags = deps.expectations.connectors.some((c) => c.select.tags !== undefined);
   const live = await deps.directory.listConnectors({ withTags });
   const liveById = new Map(live.map((c) => [c.id, c]));
+  const only = deps.only ? new Set(deps.only.connectorIds) : null;
   const plans = planConnectors(
     deps.expectations,
-    live.filter((c) => c.state === 'ACTIVE'),
+    live.filter((c) => c.state === 'ACTIVE' && (only === null || only.has(c.id))),
   );
   const planned = new Set(plans.map((p) => p.connector.id));
   const pace = pacer(deps.pacer);
 
   // Canaries whose connector is gone, not ACTIVE or no longer selected: confirm and stop them.
   for (const state of states.values()) {
-    if (planned.has(state.connectorId)) continue;
+    if (planned.has(state.connectorId) || (only !== null && !only.has(state.connectorId))) continue;
     const now = liveById.get(state.connectorId);
     await stopCanary(deps, state, now, pace, result);
   }
 
   const nowMs = deps.clock.now().getTime();
+  if (only !== null) noteUnplanned(only, planned, liveById, states, nowMs, result);
   const due = plans
-    .filter((plan) => isDue(plan, states.get(plan.connector.id), nowMs))
+    .filter((plan) =>
+      only === null
+        ? isDue(plan, states.get(plan.connector.id), nowMs)
+        : !recentlyProbed(states.get(plan.connector.id), nowMs),
+    )
     .sort(
       (a, b) =>
         Date.parse(states.get(a.connector.id)?.lastRunAt ?? '1970-01-01T00:00:00Z') -
@@ -141,6 +161,35 @@ export async function runCanaries(deps: RunCanariesDeps): Promise<CanaryTickResu
     }
   }
   return result;
+}
+
+/** A re-probe's connectors that are not probed now, and why (result.skipped). */
+function noteUnplanned(
+  only: ReadonlySet<string>,
+  planned: ReadonlySet<string>,
+  live: ReadonlyMap<string, LiveConnector>,
+  states: ReadonlyMap<string, CanaryState>,
+  nowMs: number,
+  result: CanaryTickResult,
+): void {
+  for (const connectorId of only) {
+    const connector = live.get(connectorId);
+    const reason = !connector
+      ? 'connector no longer exists (ListNetworkConnectors)'
+      : connector.state !== 'ACTIVE'
+        ? `connector is ${connector.state}`
+        : !planned.has(connectorId)
+          ? 'not selected by the expectations'
+          : recentlyProbed(states.get(connectorId), nowMs)
+            ? `probed less than ${REPROBE_MIN_SPACING_MS / 1000} s ago`
+            : null;
+    if (reason) result.skipped.push({ connectorId, reason });
+  }
+}
+
+function recentlyProbed(state: CanaryState | undefined, nowMs: number): boolean {
+  if (!state?.lastRunAt || state.warming) return false;
+  return nowMs - Date.parse(state.lastRunAt) < REPROBE_MIN_SPACING_MS;
 }
 
 /** Once per interval per connector, at a phase derived from its id, so connectors spread over the interval. */
@@ -414,7 +463,10 @@ async function record(
   /** Known cause of every failure in this run (a connector confirmed gone): no analysis needed. */
   cause: PathExplanation | null = null,
 ): Promise<void> {
-  const { run, plan } = judged;
+  const { plan } = judged;
+  const run: CanaryRun = deps.only
+    ? { ...judged.run, reprobe: deps.only.reasons?.[judged.run.connectorId] ?? deps.only.reason }
+    : judged.run;
   const streaks = { ...state.streaks };
   const evidence = {
     eventId: `canary-run:${run.connectorId}:${run.startedAt}`,
@@ -516,7 +568,7 @@ async function record(
 
 async function explain(deps: RunCanariesDeps, run: CanaryRun, probe: CanaryProbe): Promise<PathExplanation | null> {
   if (!deps.explainer) return null;
-  const { host, port } = destinationOf(probe);
+  const { host, port } = destinationOfTarget(probe.kind, probe.target);
   try {
     return await deps.explainer.explain({
       account: run.account,
@@ -529,18 +581,6 @@ async function explain(deps: RunCanariesDeps, run: CanaryRun, probe: CanaryProbe
     deps.logger.warn('path explanation failed', { error: describe(error) });
     return null;
   }
-}
-
-function destinationOf(probe: CanaryProbe): { host: string; port: number | null } {
-  if (probe.kind === 'http' || probe.kind === 'egress-ip') {
-    const url = new URL(probe.target);
-    return { host: url.hostname, port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
-  }
-  if (probe.kind === 'tcp') {
-    const colon = probe.target.lastIndexOf(':');
-    return { host: probe.target.slice(0, colon), port: Number(probe.target.slice(colon + 1)) };
-  }
-  return { host: probe.target, port: null };
 }
 
 /** A run that could not probe: stored (met=false, blindReason) and a monitoring-blind finding, never silence. */

@@ -8,8 +8,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { FindingChangeRecord } from '../alerts-ports.js';
+import type { PathChangeTrigger } from '../canary-ports.js';
+import { SCOPE_OWNER } from '../domain/connector-lifecycle.js';
 import type { NotifiableFinding } from '../domain/incidents.js';
 import type { FindingStatus } from '../domain/model.js';
+import { RULES } from '../domain/rules.js';
 
 export interface FindingStreamBatch {
   changes: FindingChangeRecord[];
@@ -47,6 +50,42 @@ export function findingChangesFromStream(records: readonly DynamoDBRecord[]): Fi
     }
   }
   return batch;
+}
+
+/**
+ * Open `network-path-changed` findings about one connector that have no `pathCheck` yet (docs/canaries.md#path-changes):
+ * what the canary function re-checks and re-probes. The same conditions as its stream filter in
+ * serverless.yml, checked again here so a direct invocation or a wider filter cannot loop.
+ */
+export function pathChangeTriggersFromStream(records: readonly DynamoDBRecord[]): {
+  triggers: PathChangeTrigger[];
+  rejected: FindingStreamBatch['rejected'];
+} {
+  const out: { triggers: PathChangeTrigger[]; rejected: FindingStreamBatch['rejected'] } = {
+    triggers: [],
+    rejected: [],
+  };
+  for (const record of records) {
+    if (!isFindingRecord(record) || record.eventName === 'REMOVE') continue;
+    const image = record.dynamodb?.NewImage as Image | undefined;
+    if (!image || image.rule?.S !== RULES.networkPathChanged.id || image.pathCheck !== undefined) continue;
+    try {
+      const finding = findingOf(image);
+      const version = image.body?.S;
+      if (finding.status !== 'open' || finding.connectorId === SCOPE_OWNER || version === undefined) continue;
+      out.triggers.push({
+        fingerprint: finding.fingerprint,
+        connectorId: finding.connectorId,
+        account: finding.account,
+        region: finding.region,
+        summary: finding.summary,
+        version,
+      });
+    } catch (error) {
+      out.rejected.push({ sequenceNumber: record.dynamodb?.SequenceNumber, error: (error as Error).message });
+    }
+  }
+  return out;
 }
 
 function findingOf(image: Image): NotifiableFinding {

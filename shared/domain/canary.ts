@@ -53,6 +53,11 @@ export interface CanaryRun {
   microvmId?: string | null;
   /** Set when the run could not probe (monitoring-blind), e.g. "RunMicrovm failed: AccessDeniedException". */
   blindReason?: string | null;
+  /**
+   * Set on a targeted re-probe (not the schedule): why it ran, e.g. "network-path-changed <fingerprint>:
+   * route 0.0.0.0/0 in rtb-… now → nat-…" (docs/canaries.md#path-changes).
+   */
+  reprobe?: string;
 }
 
 /** What the probe agent answers for one probe (`POST /probe`, see canary-agent/agent.ts). */
@@ -173,6 +178,8 @@ export interface PathExplanation {
   hops?: unknown[];
   /** capturedAt (ISO-8601) of the network snapshot the analysis read. */
   asOf?: string;
+  /** Reachable paths to the internet: the public addresses it would see (EIPs of the NAT gateway on the path). */
+  egressPublicIps?: string[];
 }
 
 /** A finding written by the canary: the Finding shape plus its origin, target and explanation. */

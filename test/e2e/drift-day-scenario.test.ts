@@ -106,6 +106,58 @@ describe('e2e: drift-day scenario', () => {
     expect(drift?.finding.explanation?.blockers[0]?.detail).toContain('enableDnsSupport=false');
   });
 
+  it('re-probes exactly the connectors a path change touches, before the next scheduled tick', () => {
+    const idOf = (name: string) => result.connectors.find((c) => c.name === name)?.id;
+    const reprobes = result.canaryRuns.filter((r) => r.reprobe);
+    expect(reprobes.length).toBeGreaterThan(0);
+    // Every re-probe answers a check, and probes exactly the connectors its checks name (no others).
+    const byTime = new Map<string, Set<string>>();
+    for (const { check } of result.pathChecks) {
+      const ids = byTime.get(check.checkedAt) ?? new Set<string>();
+      for (const id of check.reprobe.connectorIds) ids.add(id);
+      byTime.set(check.checkedAt, ids);
+    }
+    for (const run of reprobes) expect(byTime.get(run.startedAt)?.has(run.connectorId)).toBe(true);
+    for (const [at, ids] of byTime) {
+      const probed = reprobes.filter((r) => r.startedAt === at).map((r) => r.connectorId);
+      expect(probed.sort()).toEqual([...ids].sort());
+    }
+    // The default route into isolated-rt (09:18, delivered minutes late): batch-egress alone is re-probed at
+    // once, between two scheduled ticks, and that run sees the breach.
+    const breach = reprobes.find((r) => r.reprobe?.includes('isolation-breach candidate'));
+    expect(breach?.connectorName).toBe('batch-egress');
+    expect(Date.parse(breach?.startedAt ?? '') % 60_000).not.toBe(0);
+    expect(reprobes.filter((r) => r.startedAt === breach?.startedAt).map((r) => r.connectorName)).toEqual([
+      'batch-egress',
+    ]);
+    expect(breach?.probes.find((p) => p.targetId === 'isolation')?.verdict).toBe('reachable');
+    expect(idOf('batch-egress')).toBe(breach?.connectorId);
+  });
+
+  it('names on each network-path-changed finding the expectations the change flips, with their blockers', () => {
+    const checks = result.pathChecks.map((c) => c.check);
+    const isolation = checks.find((c) => c.flips.some((f) => f.targetId === 'isolation'));
+    expect(isolation?.flips.map((f) => [f.connectorName, f.targetId, f.expected, f.predicted])).toEqual([
+      ['batch-egress', 'isolation', 'blocked', 'reachable'],
+    ]);
+    expect(isolation?.reprobe.connectorIds).toEqual([isolation?.connectorId]);
+    // app-rt's default route to the new NAT gateway (09:15): the database is still cut by NACL entry 90, and
+    // the internet would see the new EIP. A scheduled run seconds before: checked, not probed again.
+    const route = result.pathChecks.find(
+      (c) => c.finding.summary.startsWith('route 0.0.0.0/0') && c.check.flips.some((f) => f.targetId === 'egress-ip'),
+    )?.check;
+    expect(route?.flips.find((f) => f.targetId === 'egress-ip')?.predictedEgressIps).toEqual(['203.0.113.77']);
+    expect(route?.flips.find((f) => f.targetId === 'db')?.blockers).toEqual([
+      expect.objectContaining({ component: 'network-acl', id: `${id('network-acl', 'db-nacl')} rule #90` }),
+    ]);
+    expect(route?.flips.some((f) => f.targetId === 'db-dns')).toBe(false);
+    expect(route?.reprobe.skipped).toBe('probed less than 15 s ago');
+    // Once the world is restored, the last NAT gateway's deletion flips nothing for batch-egress.
+    const last = result.pathChecks.at(-1);
+    expect(checks.some((c) => c.flips.length === 0 && c.evaluated > 0)).toBe(true);
+    expect(last?.check.undecided).toEqual([]);
+  });
+
   it('resolves every canary finding once the world is restored, and meets its expect block', () => {
     const canary = result.findings.filter((f) => (f as CanaryFinding).source === 'canary');
     expect(canary.map((f) => f.rule).sort()).toEqual([
