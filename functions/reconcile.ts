@@ -9,7 +9,7 @@ import { type ReconcileDeps, type ReconcileReport, reconcileScope } from '../sha
 import { createReconcileWiring } from '../shared/aws/reconcile-wiring.js';
 import { loadConfig } from '../shared/config.js';
 import type { LambdaHandler } from '../shared/observability.js';
-import { loadReconcileSettings } from '../shared/reconcile-config.js';
+import { loadIngestRuleNames, loadReconcileSettings } from '../shared/reconcile-config.js';
 import { type FunctionRuntime, lambdaHandler } from '../shared/runtime.js';
 
 /** What the reconcile handler needs: the use case's dependencies and the function's region. */
@@ -37,7 +37,7 @@ export function makeHandler(
 
 /**
  * Dependencies from a runtime: config from `runtime.env` (EGRESS_WATCH_TABLE, EGRESS_WATCH_ALLOWED_ACCOUNTS,
- * AWS_REGION, the optional EGRESS_WATCH_* reconcile thresholds), AWS clients with `runtime.aws` settings.
+ * AWS_REGION, the optional EGRESS_WATCH_* reconcile thresholds and EGRESS_WATCH_INGEST_RULES), AWS clients with `runtime.aws` settings.
  * @throws ConfigError when the environment is incomplete or malformed.
  */
 export function depsFor(runtime: FunctionRuntime): ReconcileFunctionDeps {
@@ -52,6 +52,8 @@ export function depsFor(runtime: FunctionRuntime): ReconcileFunctionDeps {
     metrics: runtime.metrics,
     settings: loadReconcileSettings(runtime.env),
     aws: runtime.aws,
+    // monitoring-blind: the region's trails and the ingest rules named by EGRESS_WATCH_INGEST_RULES.
+    monitoring: { ingestRuleNames: loadIngestRuleNames(runtime.env) },
   });
   return { reconcile: wiring.deps, region: config.region };
 }
