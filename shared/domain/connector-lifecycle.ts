@@ -4,7 +4,7 @@
  * sorted by (eventTime, eventId) first — so any permutation or duplication of a stream gives the same result.
  */
 
-import { describeActor } from './actor.js';
+import { describeActor, isLambdaServiceText } from './actor.js';
 import { compareEvents, contentHash, type EventConflict, type HashedEvent, resolveVariants } from './event-identity.js';
 import { FindingBook, type Tracked } from './finding-book.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   ConnectorView,
   EniCreatedEvent,
   EniObservedEvent,
+  EniView,
   Finding,
   MicrovmObservedEvent,
   MicrovmRunEvent,
@@ -463,6 +464,13 @@ export class LifecycleFold {
       for (const finding of this.findings.openFor(RULES.eniCreateFailed.id, view.id)) {
         if (finding.subject.startsWith(`${event.subnetId}|`)) this.findings.resolve(finding.fingerprint, event);
       }
+      // A production ENI the Lambda service deleted in this subnet has its replacement now.
+      for (const finding of this.findings.openFor(RULES.eniDeletedWhileActive.id, view.id)) {
+        const old = view.enis.find((e) => e.id === finding.subject);
+        if (!old || !isLambdaServiceText(old.deletedBy ?? '') || replacementOf(view, old) === undefined) continue;
+        this.log(view, event, `${old.id} replaced by ${event.eniId} in ${event.subnetId ?? '?'} (service replacement)`);
+        this.findings.resolve(finding.fingerprint, event);
+      }
     }
   }
 
@@ -474,7 +482,11 @@ export class LifecycleFold {
     eni.deletedAt = event.eventTime;
     eni.deletedBy = describeActor(event.actor);
     this.log(view, event, `${eni.purpose} ENI ${eni.id} deleted`);
-    if (eni.purpose === 'production' && !GONE.has(view.state) && view.state !== 'FAILED') {
+    // The service replacing an ENI: the new one in the same subnet exists already (or arrives later: eniCreated).
+    const replacement = isLambdaServiceText(eni.deletedBy ?? '') ? replacementOf(view, eni) : undefined;
+    if (replacement) {
+      this.log(view, event, `${eni.id} replaced by ${replacement.id} in ${eni.subnetId ?? '?'} (service replacement)`);
+    } else if (eni.purpose === 'production' && !GONE.has(view.state) && view.state !== 'FAILED') {
       this.findings.open(RULES.eniDeletedWhileActive, view, eni.id, event, {
         summary: `ENI ${eni.id} of ${label(view)} was deleted by ${describeActor(event.actor)} while the connector is ${view.state}`,
         detail: `${eni.id} in ${eni.subnetId ?? '?'} deleted`,
@@ -758,6 +770,17 @@ function applyConfig(
   view.subnetIds = config.subnetIds;
   view.securityGroupIds = config.securityGroupIds;
   view.networkProtocol = config.networkProtocol ?? view.networkProtocol;
+}
+
+/**
+ * A live production ENI of the connector in the subnet of `eni` (another one): the service replaces a connector
+ * ENI by creating a new one in the same subnet and deleting the old (docs/projection.md#eni-replacement).
+ */
+function replacementOf(view: ConnectorView, eni: EniView): EniView | undefined {
+  if (eni.purpose !== 'production' || eni.subnetId === null) return undefined;
+  return view.enis.find(
+    (e) => e.id !== eni.id && e.purpose === 'production' && e.subnetId === eni.subnetId && e.deletedAt === null,
+  );
 }
 
 function label(view: ConnectorView): string {

@@ -121,6 +121,11 @@ const EXPECTED: Record<string, Expected> = {
       securityGroupIds: [PAYMENTS.securityGroupId],
     },
   },
+  // The service replacing the production ENI: a new one in the same subnet (issue 8.6).
+  'ec2/create-network-interface-connector-replacement': {
+    outcome: 'accepted',
+    event: { kind: 'eni.created', purpose: 'production', eniId: 'eni-07c1e5a90b4d2f3e8', subnetId: PAYMENTS.subnetA },
+  },
   'ec2/create-network-interface-connector-unauthorized': {
     outcome: 'accepted',
     event: {

@@ -11,11 +11,13 @@ import {
 } from '../../../shared/domain/reconcile-judge.js';
 import {
   ACCOUNT,
+  assumedRole,
   at,
   cloneFixture,
   connectorArn,
   createConnector,
   createConnectorEni,
+  deleteEni,
   normalizeAll,
   PAYMENTS,
   REGION,
@@ -311,6 +313,52 @@ describe('observations fold order-insensitively with the events', () => {
 describe('real records, right verdicts (issue 8.6)', () => {
   const withConnector = (...more: unknown[]) =>
     normalizeAll([createConnector(SPEC, at(0)), ...(more as Parameters<typeof normalizeAll>[0])]);
+
+  describe('the service replacing a connector ENI (fixture create-network-interface-connector-replacement)', () => {
+    const REPLACEMENT = 'eni-07c1e5a90b4d2f3e8';
+    const production = () => cloneFixture('ec2', 'create-network-interface-connector-production', at(1));
+    const replacement = (time: string) => cloneFixture('ec2', 'create-network-interface-connector-replacement', time);
+    const eniAlarms = (events: NormalizedEvent[]) =>
+      deriveLifecycle(events).findings.filter((f) => f.rule === 'eni-deleted-while-active');
+
+    it('a new ENI in the same subnet, then the old one deleted by AWSServiceRoleForLambda: no alarm', () => {
+      const events = withConnector(production(), replacement(at(30)), deleteEni(PAYMENTS.productionEni, at(31)));
+      expect(eniAlarms(events)).toEqual([]);
+      const view = deriveLifecycle(events).connectors[0];
+      expect(view?.enis.filter((e) => e.deletedAt === null).map((e) => e.id)).toEqual([REPLACEMENT]);
+      expect(view?.timeline.map((t) => t.summary).join('\n')).toContain(
+        `${PAYMENTS.productionEni} replaced by ${REPLACEMENT}`,
+      );
+    });
+
+    it('the delete first and the replacement a moment later: the alarm opens, then resolves', () => {
+      const events = withConnector(production(), deleteEni(PAYMENTS.productionEni, at(30)), replacement(at(31)));
+      expect(eniAlarms(events).map((f) => [f.status, f.resolvedAt])).toEqual([
+        ['resolved', '2026-06-24T01:31:00.000Z'],
+      ]);
+      // Without the replacement it stays open (a real loss of the subnet's ENI).
+      expect(
+        eniAlarms(withConnector(production(), deleteEni(PAYMENTS.productionEni, at(30)))).map((f) => f.status),
+      ).toEqual(['open']);
+    });
+
+    it('a person deleting the ENI is an alarm even with a replacement in the subnet', () => {
+      const bob = assumedRole('NetworkTeam', 'bob');
+      const events = withConnector(production(), replacement(at(30)), deleteEni(PAYMENTS.productionEni, at(31), bob));
+      expect(eniAlarms(events).map((f) => f.status)).toEqual(['open']);
+    });
+
+    it('a replacement in another subnet does not count', () => {
+      const elsewhere = replacement(at(30));
+      const response = (elsewhere.detail as unknown as { responseElements: { networkInterface: { subnetId: string } } })
+        .responseElements.networkInterface;
+      response.subnetId = PAYMENTS.subnetB;
+      (elsewhere.detail as unknown as { requestParameters: { subnetId: string } }).requestParameters.subnetId =
+        PAYMENTS.subnetB;
+      const events = withConnector(production(), elsewhere, deleteEni(PAYMENTS.productionEni, at(31)));
+      expect(eniAlarms(events).map((f) => f.status)).toEqual(['open']);
+    });
+  });
 
   it('a refused ENI permission check (dry run, Client.UnauthorizedOperation) opens eni-create-failed', () => {
     const refused = cloneFixture('ec2', 'create-network-interface-connector-dry-run-refused', at(1));
