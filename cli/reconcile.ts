@@ -15,7 +15,7 @@ import { createReconcileWiring } from '../shared/aws/reconcile-wiring.js';
 import { UsageError } from '../shared/domain/errors.js';
 import type { ConnectorView, Finding } from '../shared/domain/model.js';
 import type { Clock, Scope } from '../shared/ports.js';
-import { loadReconcileSettings } from '../shared/reconcile-config.js';
+import { loadIngestRuleNames, loadReconcileSettings } from '../shared/reconcile-config.js';
 import type { AwsClientSettings } from '../shared/runtime.js';
 import { parseCommandArgs } from './args.js';
 import { openLocalStore } from './local-store.js';
@@ -128,6 +128,8 @@ async function runOnce(
     clock,
     settings: loadReconcileSettings(),
     ...(aws ? { aws } : {}),
+    // monitoring-blind: the region's trails, and the ingest rules EGRESS_WATCH_INGEST_RULES names (if any).
+    monitoring: { ingestRuleNames: loadIngestRuleNames() },
   });
   try {
     const report = await reconcileScope(wiring.deps, scope);

@@ -28,7 +28,7 @@ import {
   targetLabel,
 } from '../shared/domain/targets.js';
 import type { LambdaHandler } from '../shared/observability.js';
-import { loadReconcileSettings } from '../shared/reconcile-config.js';
+import { loadIngestRuleNames, loadReconcileSettings } from '../shared/reconcile-config.js';
 import { type FunctionRuntime, lambdaHandler } from '../shared/runtime.js';
 
 /** What the reconcile handler needs. */
@@ -103,13 +103,15 @@ export function makeHandler(
 
 /**
  * Dependencies from a runtime: config from `runtime.env` (EGRESS_WATCH_TABLE, EGRESS_WATCH_ALLOWED_ACCOUNTS,
- * AWS_REGION, EGRESS_WATCH_TARGETS, the optional EGRESS_WATCH_* reconcile thresholds), AWS clients with
- * `runtime.aws` settings; a member target's clients use its assumed role (target-credentials.ts).
+ * AWS_REGION, EGRESS_WATCH_TARGETS, the optional EGRESS_WATCH_* reconcile thresholds and
+ * EGRESS_WATCH_INGEST_RULES), AWS clients with `runtime.aws` settings; a member target's clients use its
+ * assumed role (target-credentials.ts).
  * @throws ConfigError when the environment is incomplete or malformed.
  */
 export function depsFor(runtime: FunctionRuntime): ReconcileFunctionDeps {
   const config = loadConfig(runtime.env);
   const settings = loadReconcileSettings(runtime.env);
+  const ingestRuleNames = loadIngestRuleNames(runtime.env);
   const wiringFor = (target: MonitorTarget | null) =>
     createReconcileWiring({
       region: config.region,
@@ -122,6 +124,11 @@ export function depsFor(runtime: FunctionRuntime): ReconcileFunctionDeps {
       settings,
       aws: runtime.aws,
       ...(target ? { target: targetClientSettings(target, runtime.aws) } : {}),
+      // monitoring-blind: the target's trails; the ingest rules live on this function's own bus only, so
+      // they are checked for the target that is this account and region (docs/reconcile.md#monitoring-blind).
+      monitoring: {
+        ingestRuleNames: target && target.roleArn === null && target.region === config.region ? ingestRuleNames : [],
+      },
     });
   const central = wiringFor(null);
   return {

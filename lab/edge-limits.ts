@@ -12,6 +12,7 @@ import { element, xmlDocument } from './emulators/xml.js';
 export type EdgeRouteName =
   | 'dynamodbEndpoint'
   | 'cloudtrail'
+  | 'eventbridge'
   | 'ec2'
   | 'sns'
   | 'lambdaCore'
@@ -35,6 +36,7 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
   dynamodbEndpoint: 16 * MiB,
   microvmProxy: 6 * MiB,
   cloudtrail: MiB,
+  eventbridge: MiB,
   ec2: MiB,
   sns: MiB,
   lambdaCore: MiB,
@@ -51,7 +53,7 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
 export const UNROUTED_BODY_LIMIT = 64 * 1024;
 
 /**
- * The 413 answer of `route`'s wire protocol: awsJson (DynamoDB, CloudTrail) and restJson1 (Lambda Core,
+ * The 413 answer of `route`'s wire protocol: awsJson (DynamoDB, CloudTrail, EventBridge) and restJson1 (Lambda Core,
  * MicroVMs) as a typed JSON error with X-Amzn-ErrorType, EC2 and SNS query protocols as their XML error
  * documents, plain text for the Slack webhook and the MicroVM endpoint.
  */
@@ -62,6 +64,7 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
   switch (route) {
     case 'dynamodbEndpoint':
     case 'cloudtrail':
+    case 'eventbridge':
       return {
         status: 413,
         headers: {

@@ -21,6 +21,7 @@ export interface EdgeRoutes {
   /** Base URL of DynamoDB Local (e.g. http://127.0.0.1:8000); DynamoDB and Streams calls are proxied there. */
   dynamodbEndpoint?: string;
   cloudtrail?: Emulator;
+  eventbridge?: Emulator;
   ec2?: Emulator;
   sns?: Emulator;
   lambdaCore?: Emulator;
@@ -245,6 +246,7 @@ export function chooseRoute(req: LabRequest): RouteDecision {
     return { route: 'dynamodbEndpoint' };
   }
   if (target.includes('CloudTrail_20131101')) return { route: 'cloudtrail' };
+  if (target.startsWith('AWSEvents.')) return { route: 'eventbridge' };
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
   if (MICROVM_HOST.test(host) || req.path.startsWith('/.lab/microvms/')) return { route: 'microvmProxy' };
   if (req.path.startsWith('/services/') || req.path.startsWith('/api/chat.')) return { route: 'slack' };

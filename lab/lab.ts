@@ -5,6 +5,7 @@
  * every AWS SDK client can use. DynamoDB is the real DynamoDB Local underneath.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { appLogger, noFunctionMetrics } from '../shared/observability.js';
@@ -16,6 +17,7 @@ import { CallerRegistry, callerFromAuthorization, credentialScope, type Edge, st
 import { createCloudTrailEmulator } from './emulators/cloudtrail.js';
 import { createEc2Emulator } from './emulators/ec2.js';
 import { Ec2FaultSwitch } from './emulators/ec2-faults.js';
+import { createEventBridgeEmulator } from './emulators/eventbridge.js';
 import type { Emulator, LabRequest } from './emulators/http.js';
 import { jsonResponse } from './emulators/http.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
@@ -32,7 +34,13 @@ import { createSsmEmulator, type SsmEmulator } from './emulators/ssm.js';
 import { createStsEmulator, type LabRoleSpec, type StsEmulator } from './emulators/sts.js';
 import { type DeliveryBehaviour, type EventBridgeEnvelope, LabEventBus } from './eventbridge/bus.js';
 import { matchesPattern } from './eventbridge/pattern.js';
-import { type FunctionRules, readServerlessRules } from './eventbridge/serverless-rules.js';
+import {
+  type FunctionRules,
+  namedRulesFromServerlessConfig,
+  parseServerlessYaml,
+  rulesFromServerlessConfig,
+} from './eventbridge/serverless-rules.js';
+import { LabMonitoringSetup } from './trail/monitoring.js';
 import type { CallerIdentity, CloudTrailRecord } from './trail/record.js';
 import { LabTrail } from './trail/store.js';
 import { ComputeWorld, type ComputeWorldOptions } from './world/compute.js';
@@ -115,6 +123,9 @@ interface StreamConsumer {
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** The stage the lab resolves serverless.yml names with (`${sls:stage}`), e.g. its EventBridge rule names. */
+export const LAB_STAGE = 'lab';
+
 export class Lab {
   readonly clock: VirtualClock;
   readonly trail: LabTrail;
@@ -129,6 +140,8 @@ export class Lab {
   readonly sts: StsEmulator;
   /** Every account/region world; the first is (options.account, options.region), the same as trail/network/compute. */
   readonly cells: LabCell[];
+  /** Trails and ingest rules (docs/lab.md#monitoring-setup): the bus follows them, reconcile reads them. */
+  readonly monitoring: LabMonitoringSetup;
   /** Switchable EC2 faults (Describe throttling). */
   readonly ec2Faults = new Ec2FaultSwitch();
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
@@ -172,6 +185,12 @@ export class Lab {
     this.slack = createSlackWebhookReceiver({ clock: this.clock });
     this.ssm = createSsmEmulator({ account: options.account, region: options.region, clock: this.clock });
     this.sqs = createSqsEmulator({ clock: this.clock });
+    this.monitoring = new LabMonitoringSetup(options.account, options.region, () => this.clock.now());
+    this.monitoring.onChange(() => {
+      this.bus.setTrailLogsDataEvents(this.monitoring.logsMicrovmDataEvents());
+      for (const name of this.monitoring.ruleNames())
+        this.bus.setRuleEnabled(name, this.monitoring.isRuleEnabled(name));
+    });
     this.trail.onRecord((record) => {
       this.emit({ kind: 'cloudtrail', at: this.clock.now(), text: record.eventName, record });
       this.bus.publish(record);
@@ -240,8 +259,9 @@ export class Lab {
         lambdaCore: lab.perCell((cell) => createLambdaCoreEmulator(cell.compute, { callerFor })),
         microvms: lab.perCell((cell) => createMicrovmsEmulator(cell.compute, { callerFor })),
         microvmProxy: lab.microvmProxyRoute(),
-        cloudtrail: lab.perCell((cell) => createCloudTrailEmulator(cell.trail)),
+        cloudtrail: lab.perCell((cell) => createCloudTrailEmulator(cell.trail, lab.monitoring)),
         sts: lab.sts,
+        eventbridge: createEventBridgeEmulator(lab.monitoring),
         sns: lab.sns,
         slack: lab.slack,
         ssm: lab.ssm,
@@ -334,6 +354,8 @@ export class Lab {
       EGRESS_WATCH_TABLE: this.options.tableName,
       EGRESS_WATCH_ALLOWED_ACCOUNTS: [...new Set(this.cells.map((c) => c.account))].join(','),
       ...(this.options.targets !== undefined ? { EGRESS_WATCH_TARGETS: JSON.stringify(this.options.targets) } : {}),
+      // reconcile's monitoring-blind check reads these rules, as serverless.yml sets it (docs/reconcile.md).
+      EGRESS_WATCH_INGEST_RULES: this.monitoring.ruleNames().join(','),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -393,7 +415,10 @@ export class Lab {
   }
 
   private async wireHandlers(serverlessYml: string): Promise<void> {
-    const functions = await readServerlessRules(serverlessYml);
+    const config = parseServerlessYaml(await readFile(serverlessYml, 'utf8'));
+    const functions = rulesFromServerlessConfig(config);
+    const named = namedRulesFromServerlessConfig(config, LAB_STAGE);
+    this.monitoring.addRules(named);
     this.poller = new DynamoDbStreamPoller(this.options.dynamodbEndpoint, this.options.tableName);
     await this.poller.poll(); // start reading the stream from now on
     for (const fn of functions) {
@@ -402,9 +427,11 @@ export class Lab {
         this.streamConsumers.push({ functionName: fn.functionName, handler, filterPatterns: stream.filterPatterns });
       }
       if (fn.patterns.length > 0) {
+        const ruleNames = named.filter((r) => r.functionName === fn.functionName).map((r) => r.name);
         this.bus.subscribe({
           name: fn.functionName,
           patterns: fn.patterns,
+          ...(ruleNames.length === fn.patterns.length ? { ruleNames } : {}),
           deliver: async (envelope) => {
             this.deliveries.push({ functionName: fn.functionName, at: this.clock.now().toISOString(), envelope });
             this.emit({

@@ -44,3 +44,26 @@ export function loadReconcileSettings(
   if (e.EGRESS_WATCH_EVENT_SETTLE_MINUTES !== undefined) out.settleMs = e.EGRESS_WATCH_EVENT_SETTLE_MINUTES * 60_000;
   return out;
 }
+
+/** An EventBridge rule name: 1–64 of [.\-_A-Za-z0-9] (EventBridge API Reference, PutRule `Name`). */
+const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+
+/**
+ * The ingest EventBridge rules whose State the monitoring-blind check reads (`EGRESS_WATCH_INGEST_RULES`,
+ * comma-separated names on the default bus; serverless.yml sets it from `custom.ruleNames`). Unset or empty:
+ * no rule is checked (the trail checks still run).
+ * @throws Error naming every malformed rule name.
+ */
+export function loadIngestRuleNames(env: Record<string, string | undefined> = process.env): string[] {
+  const names = (env.EGRESS_WATCH_INGEST_RULES ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const bad = names.filter((n) => !RULE_NAME.test(n));
+  if (bad.length > 0) {
+    throw new Error(
+      `invalid reconcile configuration: EGRESS_WATCH_INGEST_RULES has malformed rule name(s) ${bad.map((n) => JSON.stringify(n)).join(', ')} (1-64 of . - _ A-Z a-z 0-9)`,
+    );
+  }
+  return names;
+}

@@ -1,8 +1,11 @@
 /**
- * CloudTrail `LookupEvents` over JSON 1.1, answered from the lab trail's Event history, so the production
- * CloudTrail adapter (the official @aws-sdk/client-cloudtrail) runs unchanged against the lab.
+ * CloudTrail over JSON 1.1: `LookupEvents` answered from the lab trail's Event history, and `DescribeTrails`,
+ * `GetTrailStatus`, `GetEventSelectors` from the lab's monitoring setup (lab/trail/monitoring.ts), so the
+ * production CloudTrail adapters (the official @aws-sdk/client-cloudtrail) run unchanged against the lab.
+ * Shapes: CloudTrail API Reference (service model `cloudtrail/2013-11-01`).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { LabMonitoringSetup, LabTrailState } from '../trail/monitoring.js';
 import {
   type EventHistoryEntry,
   type LabTrail,
@@ -162,7 +165,85 @@ function lookupEvents(trail: LabTrail, request: LookupEventsRequest): Record<str
   return response;
 }
 
-export function createCloudTrailEmulator(trail: LabTrail): Emulator {
+function epochSeconds(iso: string): number {
+  return Date.parse(iso) / 1000;
+}
+
+function trailOf(setup: LabMonitoringSetup, nameOrArn: unknown): LabTrailState {
+  const trail = typeof nameOrArn === 'string' ? setup.findTrail(nameOrArn) : undefined;
+  if (!trail) {
+    throw new CloudTrailError(
+      'TrailNotFoundException',
+      `Unknown trail: ${String(nameOrArn)} for the user: ${setup.account}`,
+    );
+  }
+  return trail;
+}
+
+function describeTrails(setup: LabMonitoringSetup, request: Record<string, unknown>): Record<string, unknown> {
+  const wanted = Array.isArray(request.trailNameList) ? (request.trailNameList as unknown[]).map(String) : [];
+  const trails = setup
+    .listTrails()
+    .filter((t) => wanted.length === 0 || wanted.includes(t.name) || wanted.includes(setup.trailArn(t)));
+  return {
+    trailList: trails.map((t) => ({
+      Name: t.name,
+      S3BucketName: `aws-cloudtrail-logs-${setup.account}-lab`,
+      IncludeGlobalServiceEvents: true,
+      IsMultiRegionTrail: t.isMultiRegionTrail,
+      HomeRegion: t.homeRegion,
+      TrailARN: setup.trailArn(t),
+      LogFileValidationEnabled: true,
+      HasCustomEventSelectors: true,
+      HasInsightSelectors: false,
+      IsOrganizationTrail: false,
+    })),
+  };
+}
+
+function trailStatus(setup: LabMonitoringSetup, request: Record<string, unknown>): Record<string, unknown> {
+  const trail = trailOf(setup, request.Name);
+  return {
+    IsLogging: trail.isLogging,
+    StartLoggingTime: epochSeconds(trail.startLoggingTime),
+    ...(trail.stopLoggingTime ? { StopLoggingTime: epochSeconds(trail.stopLoggingTime) } : {}),
+  };
+}
+
+/** Advanced selectors: all management events, and (when switched on) MicroVM data events, one type each. */
+function eventSelectors(setup: LabMonitoringSetup, request: Record<string, unknown>): Record<string, unknown> {
+  const trail = trailOf(setup, request.TrailName);
+  const selectors: Record<string, unknown>[] = [
+    { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+  ];
+  if (trail.microvmDataEvents) {
+    for (const type of ['AWS::Lambda::MicrovmImage', 'AWS::Lambda::Microvm']) {
+      selectors.push({
+        Name: `MicroVM data events (${type})`,
+        FieldSelectors: [
+          { Field: 'eventCategory', Equals: ['Data'] },
+          { Field: 'resources.type', Equals: [type] },
+        ],
+      });
+    }
+  }
+  return { TrailARN: setup.trailArn(trail), AdvancedEventSelectors: selectors };
+}
+
+type Operation = (request: Record<string, unknown>) => Record<string, unknown>;
+
+/** `setup` absent: only LookupEvents is served. */
+export function createCloudTrailEmulator(trail: LabTrail, setup?: LabMonitoringSetup): Emulator {
+  const operations: Record<string, Operation> = {
+    LookupEvents: (request) => lookupEvents(trail, request as LookupEventsRequest),
+    ...(setup
+      ? {
+          DescribeTrails: (request) => describeTrails(setup, request),
+          GetTrailStatus: (request) => trailStatus(setup, request),
+          GetEventSelectors: (request) => eventSelectors(setup, request),
+        }
+      : {}),
+  };
   return async (req) => {
     const requestId = randomUUID();
     const target = req.headers['x-amz-target'] ?? '';
@@ -173,21 +254,22 @@ export function createCloudTrailEmulator(trail: LabTrail): Emulator {
         `Unsupported request: ${req.method} ${target || '(no x-amz-target)'}`,
       );
     }
-    if (operation !== 'LookupEvents') {
+    const handler = operations[operation];
+    if (!handler) {
       return errorResponse(
         'UnknownOperationException',
-        `The lab's CloudTrail only implements LookupEvents, not ${operation}.`,
+        `The lab's CloudTrail implements ${Object.keys(operations).join(', ')}, not ${operation}.`,
       );
     }
-    let request: LookupEventsRequest;
+    let request: Record<string, unknown>;
     try {
       const text = req.body.toString('utf8');
-      request = (text.trim() === '' ? {} : JSON.parse(text)) as LookupEventsRequest;
+      request = (text.trim() === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
     } catch {
       return errorResponse('SerializationException', 'The request body is not valid JSON.');
     }
     try {
-      return jsonResponse(200, lookupEvents(trail, request ?? {}), {
+      return jsonResponse(200, handler(request ?? {}), {
         'content-type': 'application/x-amz-json-1.1',
         'x-amzn-requestid': requestId,
       });

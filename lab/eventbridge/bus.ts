@@ -24,6 +24,8 @@ export interface EventBridgeEnvelope {
 export interface BusSubscriber {
   name: string;
   patterns: unknown[];
+  /** The rule of each pattern (same index), so a disabled rule stops its pattern; absent: always enabled. */
+  ruleNames?: string[];
   deliver(event: EventBridgeEnvelope): Promise<void>;
 }
 
@@ -62,7 +64,8 @@ export type DeliveryOutcome =
   | 'dead-lettered'
   | 'lost'
   | 'skipped-read-only'
-  | 'skipped-data-event';
+  | 'skipped-data-event'
+  | 'skipped-rule-disabled';
 
 export interface DeliveryLogEntry {
   /** Virtual time of the outcome. */
@@ -150,7 +153,8 @@ export class LabEventBus {
   private random: () => number;
   private randomIds: () => number;
   private readonly ruleState: RuleState;
-  private readonly trailLogsDataEvents: boolean;
+  private trailLogsDataEvents: boolean;
+  private readonly disabledRules = new Set<string>();
   private readonly subscribers: BusSubscriber[] = [];
   private readonly log: DeliveryLogEntry[] = [];
   private readonly deadLetters = new Map<string, DeadLetter[]>();
@@ -173,6 +177,17 @@ export class LabEventBus {
       this.random = seededRandom(change.seed);
       this.randomIds = seededRandom(change.seed ^ 0x5bd1e995);
     }
+  }
+
+  /** Whether a trail logs data events from now on (a trail stopped, or its data selectors removed). */
+  setTrailLogsDataEvents(on: boolean): void {
+    this.trailLogsDataEvents = on;
+  }
+
+  /** DISABLED rules match nothing (EventBridge EnableRule / DisableRule); their skips are logged. */
+  setRuleEnabled(name: string, enabled: boolean): void {
+    if (enabled) this.disabledRules.delete(name);
+    else this.disabledRules.add(name);
   }
 
   currentBehaviour(): Readonly<DeliveryBehaviour> {
@@ -240,7 +255,21 @@ export class LabEventBus {
 
   private dispatch(event: EventBridgeEnvelope, duplicate: boolean): void {
     for (const subscriber of this.subscribers) {
-      if (!subscriber.patterns.some((pattern) => matchesPattern(pattern, event))) continue;
+      const matching = subscriber.patterns.flatMap((pattern, i) =>
+        matchesPattern(pattern, event) ? [subscriber.ruleNames?.[i]] : [],
+      );
+      if (matching.length === 0) continue;
+      if (matching.every((rule) => rule !== undefined && this.disabledRules.has(rule))) {
+        this.log.push({
+          at: this.clock.now().toISOString(),
+          subscriber: subscriber.name,
+          duplicate,
+          ...this.identify(event.detail),
+          envelopeId: event.id,
+          outcome: 'skipped-rule-disabled',
+        });
+        continue;
+      }
       this.schedule(subscriber, event, duplicate, 1, this.deliveryDelay());
     }
   }

@@ -129,3 +129,56 @@ export function rulesFromServerlessConfig(config: unknown): FunctionRules[] {
 export async function readServerlessRules(path: string): Promise<FunctionRules[]> {
   return rulesFromServerlessConfig(parseServerlessYaml(await readFile(path, 'utf8')));
 }
+
+/** One `eventBridge` pattern rule of serverless.yml with its deployed name. */
+export interface NamedRule {
+  functionName: string;
+  /** `eventBridge.name` with `${self:…}`, `${sls:stage}` resolved; `<service>-<stage>-<function>-rule-<n>` when unnamed. */
+  name: string;
+  pattern: unknown;
+  description?: string;
+}
+
+/**
+ * Resolves the serverless variables a rule name uses: `${self:<path>}` (a value of the config, resolved in
+ * turn) and `${sls:stage}`. Anything else is left as written.
+ */
+function resolveSelf(value: string, config: Record<string, unknown>, stage: string, depth = 0): string {
+  if (depth > 5) return value;
+  return value.replace(/\$\{(self:[\w.-]+|sls:stage)\}/g, (whole, ref: string) => {
+    if (ref === 'sls:stage') return stage;
+    let current: unknown = config;
+    for (const part of ref.slice('self:'.length).split('.')) current = asRecord(current)?.[part];
+    return typeof current === 'string' ? resolveSelf(current, config, stage, depth + 1) : whole;
+  });
+}
+
+/**
+ * The named EventBridge pattern rules of every function, in the order of `rulesFromServerlessConfig`'s
+ * `patterns` (so index i of a function's rules is its pattern i).
+ */
+export function namedRulesFromServerlessConfig(config: unknown, stage: string): NamedRule[] {
+  const root = asRecord(config) ?? {};
+  const service = typeof root.service === 'string' ? root.service : 'service';
+  const out: NamedRule[] = [];
+  for (const [functionName, definition] of Object.entries(asRecord(root.functions) ?? {})) {
+    const events = asRecord(definition)?.events;
+    let n = 0;
+    for (const event of Array.isArray(events) ? events : []) {
+      const eventBridge = asRecord(asRecord(event)?.eventBridge);
+      if (!eventBridge || eventBridge.enabled === false || eventBridge.pattern === undefined) continue;
+      n++;
+      const name =
+        typeof eventBridge.name === 'string'
+          ? resolveSelf(eventBridge.name, root, stage)
+          : `${service}-${stage}-${functionName}-rule-${n}`;
+      out.push({
+        functionName,
+        name,
+        pattern: eventBridge.pattern,
+        ...(typeof eventBridge.description === 'string' ? { description: eventBridge.description } : {}),
+      });
+    }
+  }
+  return out;
+}

@@ -374,6 +374,17 @@ function applyWorldSwitch(world: NonNullable<ScenarioStep['world']>, ctx: StepCo
     cellOf(ctx).network.setAvailableIpAddressCount(subnetId, world.subnetFreeIps.count);
     done.push(`subnet ${world.subnetFreeIps.subnet} now has ${world.subnetFreeIps.count} free IPs`);
   }
+  if (world.trail) {
+    const change = Object.fromEntries(Object.entries(world.trail).filter(([, v]) => v !== undefined));
+    const trail = ctx.lab.monitoring.setTrail(change);
+    done.push(
+      `trail ${trail.name} ${trail.isLogging ? 'logging' : 'stopped'}, MicroVM data events ${trail.microvmDataEvents ? 'selected' : 'not selected'}`,
+    );
+  }
+  if (world.ingestRule) {
+    const name = ctx.lab.monitoring.setRuleEnabled(world.ingestRule.rule, world.ingestRule.enabled);
+    done.push(`rule ${name} ${world.ingestRule.enabled ? 'ENABLED' : 'DISABLED'}`);
+  }
   return { ok: true, detail: done.join('; ') };
 }
 

@@ -54,6 +54,16 @@ const StepSchema = z.strictObject({
     .strictObject({
       connectorFaults: z.strictObject({ name: z.string(), faults: z.record(z.string(), z.unknown()) }).optional(),
       subnetFreeIps: z.strictObject({ subnet: z.string(), count: z.number().int().min(0) }).optional(),
+      /** StopLogging / StartLogging the lab's trail, or remove / restore its MicroVM data-event selectors. */
+      trail: z
+        .strictObject({
+          name: z.string().optional(),
+          logging: z.boolean().optional(),
+          microvmDataEvents: z.boolean().optional(),
+        })
+        .optional(),
+      /** DisableRule / EnableRule on an ingest rule: its full name or the part after the stage (`ec2-network-changes`). */
+      ingestRule: z.strictObject({ rule: z.string(), enabled: z.boolean() }).optional(),
     })
     .optional(),
 });

@@ -6,6 +6,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { collectNetworkFacts } from '../app/collect-network-facts.js';
 import type { ReconcileDeps, ReconcileOptions } from '../app/reconcile.js';
@@ -16,6 +17,7 @@ import { DynamoDbStore } from './dynamodb-store.js';
 import { Ec2NetworkFactsSource } from './ec2-network-facts.js';
 import { LambdaCoreClient } from './lambda-core-client.js';
 import { DynamoDbReconcileCursorStore } from './reconcile-cursor-store.js';
+import { CloudTrailMonitoringSetup } from './reconcile-monitoring.js';
 import {
   ApiCallCounter,
   CloudTrailHistory,
@@ -45,6 +47,11 @@ export interface ReconcileWiringOptions {
    * `aws` in `region` (the central table).
    */
   target?: TargetClientSettings;
+  /**
+   * The monitoring-blind trail and rule checks (docs/reconcile.md#monitoring-blind): CloudTrail trails of the
+   * region and the ingest EventBridge rules named here (default bus). Absent: the checks are skipped.
+   */
+  monitoring?: { ingestRuleNames: readonly string[] };
 }
 
 export interface ReconcileWiring {
@@ -93,6 +100,12 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
   );
   const facts = new Ec2NetworkFactsSource(ec2);
   const clock = options.clock ?? { now: () => new Date() };
+  // The monitoring-blind checks: built here only, and only when asked for.
+  const eventBridge = options.monitoring ? new EventBridgeClient(common()) : undefined;
+  const monitoring =
+    options.monitoring && eventBridge
+      ? new CloudTrailMonitoringSetup(cloudtrail, eventBridge, options.monitoring.ingestRuleNames, calls)
+      : undefined;
   return {
     calls,
     deps: {
@@ -113,6 +126,7 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
           return collected.facts.snapshot;
         },
       },
+      ...(monitoring ? { monitoring } : {}),
       clock,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -123,6 +137,7 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
       cloudtrail.destroy();
       microvms.destroy();
       ec2.destroy();
+      eventBridge?.destroy();
     },
   };
 }

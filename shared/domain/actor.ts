@@ -58,3 +58,18 @@ export function describeActor(actor: Actor): string {
   else who = actor.arn ?? actor.name ?? actor.type;
   return actor.invokedBy && actor.type !== 'AWSService' ? `${who} via ${actor.invokedBy}` : who;
 }
+
+/**
+ * Whether `describeActor` text names the Lambda service acting on a connector's ENIs: its service-linked role
+ * `AWSServiceRoleForLambda`, or a call made on its behalf (`invokedBy` lambda.amazonaws.com or
+ * network-connectors.lambda.amazonaws.com, e.g. through the connector's operator role). Source: the connector
+ * ENI record fixtures (events/README.md; the service role as deleter is unverified there).
+ */
+export function isLambdaServiceText(described: string): boolean {
+  return (
+    described.startsWith('role/AWSServiceRoleForLambda/') ||
+    described === 'lambda.amazonaws.com' ||
+    described.endsWith(' via lambda.amazonaws.com') ||
+    described.endsWith(' via network-connectors.lambda.amazonaws.com')
+  );
+}

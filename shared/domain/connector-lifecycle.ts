@@ -4,7 +4,7 @@
  * sorted by (eventTime, eventId) first — so any permutation or duplication of a stream gives the same result.
  */
 
-import { describeActor } from './actor.js';
+import { describeActor, isLambdaServiceText } from './actor.js';
 import { compareEvents, contentHash, type EventConflict, type HashedEvent, resolveVariants } from './event-identity.js';
 import { FindingBook, type Tracked } from './finding-book.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   ConnectorView,
   EniCreatedEvent,
   EniObservedEvent,
+  EniView,
   Finding,
   MicrovmObservedEvent,
   MicrovmRunEvent,
@@ -28,8 +29,16 @@ import {
   isolationBreachCandidate,
   natRouteTablesOf,
   networkChangeDirection,
+  ruleText,
 } from './network-relevance.js';
 import { RULES, ruleById } from './rules.js';
+import {
+  type RememberedRule,
+  type RuleMemory,
+  rememberRules,
+  resolveSecurityGroupChange,
+  ruleMemoryOfFacts,
+} from './security-group-rules.js';
 
 export interface HyperplaneEniView {
   id: string | null;
@@ -137,6 +146,8 @@ export interface FoldSeed {
   /** Connector states; the state with `view: null` holds the scope's own findings (owner SCOPE_OWNER). */
   connectors: readonly { view: ConnectorView | null; findings: readonly TrackedFinding[] }[];
   natRouteTables: Readonly<Record<string, readonly string[]>>;
+  /** Rule content by `sgr-` id at the checkpoint; absent (older checkpoints, genesis): from the facts. */
+  securityGroupRules?: Readonly<Record<string, RememberedRule>>;
 }
 
 export class LifecycleFold {
@@ -147,6 +158,8 @@ export class LifecycleFold {
   private readonly microvmConnectors = new Map<string, Set<string>>();
   /** NAT gateway → route tables that route to it, learned from route events. */
   private readonly natRouteTables = new Map<string, Set<string>>();
+  /** Security-group rule content by `sgr-` id (docs/projection.md#security-group-rules). */
+  private readonly sgRules: RuleMemory;
   private readonly hyperplane: HyperplaneEniView[] = [];
   private readonly findings = new FindingBook();
   /** Connectors changed since the last takeTouched(). */
@@ -158,6 +171,9 @@ export class LifecycleFold {
     seed?: FoldSeed,
   ) {
     for (const [nat, tables] of natRouteTablesOf(facts)) this.natRouteTables.set(nat, new Set(tables));
+    this.sgRules = seed?.securityGroupRules
+      ? new Map(Object.entries(seed.securityGroupRules).map(([id, rule]) => [id, { ...rule }]))
+      : ruleMemoryOfFacts(facts);
     this.incarnations = identity.incarnations;
     for (const [eniId, creations] of identity.eniCreations) {
       for (const c of creations) {
@@ -209,6 +225,11 @@ export class LifecycleFold {
       out[nat] = [...tables].sort();
     }
     return out;
+  }
+
+  /** The rule memory, by id, for the checkpoint. */
+  securityGroupRuleMemory(): Record<string, RememberedRule> {
+    return Object.fromEntries([...this.sgRules].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   result(): Omit<LifecycleResult, 'conflicts'> {
@@ -463,6 +484,13 @@ export class LifecycleFold {
       for (const finding of this.findings.openFor(RULES.eniCreateFailed.id, view.id)) {
         if (finding.subject.startsWith(`${event.subnetId}|`)) this.findings.resolve(finding.fingerprint, event);
       }
+      // A production ENI the Lambda service deleted in this subnet has its replacement now.
+      for (const finding of this.findings.openFor(RULES.eniDeletedWhileActive.id, view.id)) {
+        const old = view.enis.find((e) => e.id === finding.subject);
+        if (!old || !isLambdaServiceText(old.deletedBy ?? '') || replacementOf(view, old) === undefined) continue;
+        this.log(view, event, `${old.id} replaced by ${event.eniId} in ${event.subnetId ?? '?'} (service replacement)`);
+        this.findings.resolve(finding.fingerprint, event);
+      }
     }
   }
 
@@ -474,7 +502,11 @@ export class LifecycleFold {
     eni.deletedAt = event.eventTime;
     eni.deletedBy = describeActor(event.actor);
     this.log(view, event, `${eni.purpose} ENI ${eni.id} deleted`);
-    if (eni.purpose === 'production' && !GONE.has(view.state) && view.state !== 'FAILED') {
+    // The service replacing an ENI: the new one in the same subnet exists already (or arrives later: eniCreated).
+    const replacement = isLambdaServiceText(eni.deletedBy ?? '') ? replacementOf(view, eni) : undefined;
+    if (replacement) {
+      this.log(view, event, `${eni.id} replaced by ${replacement.id} in ${eni.subnetId ?? '?'} (service replacement)`);
+    } else if (eni.purpose === 'production' && !GONE.has(view.state) && view.state !== 'FAILED') {
       this.findings.open(RULES.eniDeletedWhileActive, view, eni.id, event, {
         summary: `ENI ${eni.id} of ${label(view)} was deleted by ${describeActor(event.actor)} while the connector is ${view.state}`,
         detail: `${eni.id} in ${eni.subnetId ?? '?'} deleted`,
@@ -684,14 +716,22 @@ export class LifecycleFold {
     }
   }
 
-  private networkChanged(event: NetworkEvent): void {
+  private networkChanged(raw: NetworkEvent): void {
+    let event = raw;
+    let before = new Map<string, RememberedRule>();
+    if (raw.kind === 'network.security-group') {
+      const resolved = resolveSecurityGroupChange(raw, this.sgRules, this.facts);
+      event = resolved.event;
+      before = resolved.before;
+      rememberRules(this.sgRules, resolved.event);
+    }
     if (event.kind === 'network.route' && event.target?.startsWith('nat-') && event.change !== 'delete') {
       const tables = this.natRouteTables.get(event.target) ?? new Set<string>();
       tables.add(event.routeTableId);
       this.natRouteTables.set(event.target, tables);
     }
     const alive = [...this.connectors.values()].filter((v) => !GONE.has(v.state) && v.state !== 'UNKNOWN');
-    const change = describeNetworkChange(event);
+    const change = withFormerContent(describeNetworkChange(event), before);
     const unverified: ConnectorView[] = [];
     const breach = isolationBreachCandidate(event, this.facts);
     for (const hit of affectedConnectors(event, alive, this.facts, this.natRouteTables)) {
@@ -758,6 +798,32 @@ function applyConfig(
   view.subnetIds = config.subnetIds;
   view.securityGroupIds = config.securityGroupIds;
   view.networkProtocol = config.networkProtocol ?? view.networkProtocol;
+}
+
+/**
+ * A live production ENI of the connector in the subnet of `eni` (another one): the service replaces a connector
+ * ENI by creating a new one in the same subnet and deleting the old (docs/projection.md#eni-replacement).
+ */
+function replacementOf(view: ConnectorView, eni: EniView): EniView | undefined {
+  if (eni.purpose !== 'production' || eni.subnetId === null) return undefined;
+  return view.enis.find(
+    (e) => e.id !== eni.id && e.purpose === 'production' && e.subnetId === eni.subnetId && e.deletedAt === null,
+  );
+}
+
+/** A modified rule's subject says what it was: "… modified on sg-x (was egress tcp/443 to sg-conn)". */
+function withFormerContent(
+  change: ReturnType<typeof describeNetworkChange>,
+  before: ReadonlyMap<string, RememberedRule>,
+): ReturnType<typeof describeNetworkChange> {
+  if (before.size === 0) return change;
+  const was = (key: string) => {
+    const id = key.slice(key.lastIndexOf('|') + 1);
+    const old = before.get(id);
+    return old ? ` (was ${ruleText({ ...old, key: '', ruleId: null })})` : '';
+  };
+  const subjects = change.subjects.map((s) => ({ ...s, text: `${s.text}${was(s.key)}` }));
+  return { text: `${change.text}${[...before.keys()].map((id) => was(id)).join('')}`, subjects };
 }
 
 function label(view: ConnectorView): string {

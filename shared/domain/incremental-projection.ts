@@ -19,8 +19,16 @@ import {
   resolveVariants,
   stableStringify,
 } from './event-identity.js';
-import type { ConnectorRef, ConnectorView, NetworkEvent, NetworkFacts, NormalizedEvent } from './model.js';
+import type {
+  ConnectorRef,
+  ConnectorView,
+  NetworkEvent,
+  NetworkFacts,
+  NormalizedEvent,
+  SecurityGroupChangedEvent,
+} from './model.js';
 import { affectedConnectors } from './network-relevance.js';
+import { type RememberedRule, resolveSecurityGroupChange, ruleMemoryOfFacts } from './security-group-rules.js';
 
 /** Sort key before every event key: the checkpoint of the empty log. */
 export const GENESIS = 'EVT#';
@@ -60,6 +68,8 @@ export interface CoreCheckpoint {
   /** Log items (all content variants) whose key sorts before `at`: grows with the event set. */
   basis: number;
   natRouteTables: Record<string, string[]>;
+  /** Security-group rule content by `sgr-` id (absent in older checkpoints: from the facts). */
+  securityGroupRules?: Record<string, RememberedRule>;
   alive: AliveConnector[];
   /** eventID → winning content hash, for every conflict the folds have seen. */
   conflicts: Record<string, string>;
@@ -162,6 +172,15 @@ export function connectorsToLoad(
     }
   }
   const alive = core.alive.map(aliveView);
+  // Every content any rule id had (checkpoint or facts, and this batch): a superset of what the fold will use.
+  const memory = new Map(
+    Object.entries(core.securityGroupRules ?? Object.fromEntries(ruleMemoryOfFacts(facts))).map(([id, r]) => [id, [r]]),
+  );
+  for (const e of events) {
+    if (e.kind !== 'network.security-group') continue;
+    for (const r of e.rules)
+      if (r.ruleId) memory.set(r.ruleId, [...(memory.get(r.ruleId) ?? []), { ...r, groupId: e.groupId }]);
+  }
   for (const e of events) {
     for (const ref of refsOf(e)) for (const id of candidates(ref, identity)) ids.add(id);
     if (e.kind === 'eni.deleted' || e.kind === 'observed.eni') {
@@ -176,9 +195,26 @@ export function connectorsToLoad(
       for (const id of microvmConnectors.get(e.microvmId) ?? []) ids.add(id);
     }
     if (e.kind === 'observed.condition' && e.connectorId) ids.add(e.connectorId);
-    if (isNetwork(e)) for (const hit of affectedConnectors(e, alive, facts, nat)) ids.add(hit.connector.id);
+    if (!isNetwork(e)) continue;
+    const linked =
+      e.kind === 'network.security-group'
+        ? resolveSecurityGroupChange(
+            { ...e, referencedGroupIds: [...e.referencedGroupIds, ...formerPeers(e, memory)] },
+            new Map(),
+            facts,
+          ).event
+        : e;
+    for (const hit of affectedConnectors(linked, alive, facts, nat)) ids.add(hit.connector.id);
   }
   return [...ids].sort();
+}
+
+/** Groups any known content of a modified rule referenced. */
+function formerPeers(e: SecurityGroupChangedEvent, memory: ReadonlyMap<string, { peer: string | null }[]>): string[] {
+  if (e.change !== 'modify') return [];
+  return e.rules.flatMap((r) =>
+    (r.ruleId ? (memory.get(r.ruleId) ?? []) : []).flatMap((m) => (m.peer?.startsWith('sg-') ? [m.peer] : [])),
+  );
 }
 
 function aliveView(a: AliveConnector): ConnectorView {
@@ -266,6 +302,7 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
   const seed: FoldSeed = {
     connectors: [...input.states.values()],
     natRouteTables: core.natRouteTables,
+    ...(core.securityGroupRules ? { securityGroupRules: core.securityGroupRules } : {}),
   };
   const fold = new LifecycleFold(input.identity, input.facts, seed);
   const written = new Map<string, string>();
@@ -294,6 +331,7 @@ export function foldTail(input: TailFoldInput): TailFoldResult {
         at,
         basis: core.basis + raw,
         natRouteTables: fold.natRoutes(),
+        securityGroupRules: fold.securityGroupRuleMemory(),
         alive: [...alive.values()].sort((x, y) => (x.id < y.id ? -1 : 1)),
         conflicts: { ...winners },
         factsHash: input.factsHash,

@@ -124,7 +124,10 @@ export interface SecurityGroupRuleChange {
 export interface SecurityGroupChangedEvent extends EventBase {
   kind: 'network.security-group';
   change: 'authorize' | 'revoke' | 'modify';
+  /** `sg-` id; empty when the call named the group only by `groupName` (then the fold resolves it via facts). */
   groupId: string;
+  /** The `groupName` of a call made by name (default VPC, CloudFormation); absent when the id was given. */
+  groupName?: string;
   rules: SecurityGroupRuleChange[];
   /** Groups referenced by the changed rules (a target SG allowing the connector SG references it). */
   referencedGroupIds: string[];

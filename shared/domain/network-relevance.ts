@@ -159,7 +159,8 @@ export function networkChangeDirection(event: NetworkEvent): 'restrictive' | 'pe
   }
 }
 
-function ruleText(rule: SecurityGroupRuleChange): string {
+/** One line for a rule: "egress tcp/443 to 10.0.0.0/8" (with the sgr- id when only the id is known). */
+export function ruleText(rule: SecurityGroupRuleChange): string {
   const ports =
     rule.protocol === 'all' || rule.protocol === null
       ? (rule.protocol ?? 'rule')
@@ -175,15 +176,17 @@ function ruleText(rule: SecurityGroupRuleChange): string {
 export function describeNetworkChange(event: NetworkEvent): { text: string; subjects: ChangeSubject[] } {
   switch (event.kind) {
     case 'network.security-group': {
+      // A call made by groupName whose group the facts do not resolve is named by its name.
+      const group = event.groupId || `security group "${event.groupName ?? '?'}"`;
       const verb = event.change === 'authorize' ? 'authorized' : event.change === 'revoke' ? 'revoked' : 'modified';
       const subjects = event.rules.map((rule) => ({
-        key: `sg|${event.groupId}|${rule.key}`,
-        text: `${ruleText(rule)} ${verb} on ${event.groupId}`,
+        key: `sg|${group}|${rule.key}`,
+        text: `${ruleText(rule)} ${verb} on ${group}`,
         baselineBefore: event.change === 'revoke' ? 'present' : event.change === 'authorize' ? 'absent' : 'unknown',
         stateAfter:
           event.change === 'revoke' ? 'absent' : event.change === 'authorize' ? 'present' : `modified:${event.eventId}`,
       }));
-      const text = `${event.groupId}: ${subjects.map((s) => s.text.replace(` on ${event.groupId}`, '')).join(', ') || `rules ${verb}`}`;
+      const text = `${group}: ${subjects.map((s) => s.text.replace(` on ${group}`, '')).join(', ') || `rules ${verb}`}`;
       return { text, subjects: subjects.length > 0 ? subjects : [fallbackSubject(event, text)] };
     }
     case 'network.route': {

@@ -234,7 +234,9 @@ function securityGroupChange(name: string, req: Json, res: Json, base: BaseField
       .map((r) => str(field(r, 'groupId')))
       .find((id): id is string => id !== null) ??
     null;
-  if (!groupId) return { ignore: `${name} without a groupId (default-VPC group names are not tracked)` };
+  // A call by groupName (default VPC, CloudFormation) names the group only by name: the fold resolves it via facts.
+  const groupName = groupId ? null : str(field(req, 'groupName'));
+  if (!groupId && !groupName) return { ignore: `${name} without a groupId or groupName: no security group is named` };
   if (rules.length === 0) {
     const requested = ec2List(
       field(req, 'securityGroupRuleIdSet') ?? field(req, 'securityGroupRuleIds') ?? field(req, 'SecurityGroupRuleId'),
@@ -255,7 +257,8 @@ function securityGroupChange(name: string, req: Json, res: Json, base: BaseField
     ...base,
     kind: 'network.security-group',
     change,
-    groupId,
+    groupId: groupId ?? '',
+    ...(groupName ? { groupName } : {}),
     rules,
     referencedGroupIds: [...referenced].sort(),
   } as NormalizedEvent;

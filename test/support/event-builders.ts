@@ -289,6 +289,57 @@ export function securityGroupReference(
   return raw;
 }
 
+/** A rule id for (seed, port): `sgr-0…` (17 hex digits after `sgr-`). */
+export function ruleIdOf(seed: number, port: number): string {
+  return `sgr-0${String(seed).padStart(4, '0')}${String(port).padStart(12, '0')}`;
+}
+
+/** `securityGroupReference` with the rule id in the response's rule set (authorize) or revoked set. */
+export function securityGroupReferenceWithId(
+  change: 'revoke' | 'authorize',
+  spec: SgReferenceSpec,
+  ruleId: string,
+  time: string,
+): RawEnvelope {
+  const raw = securityGroupReference(change, spec, time);
+  const rule = {
+    groupId: spec.groupId,
+    securityGroupRuleId: ruleId,
+    isEgress: false,
+    ipProtocol: 'tcp',
+    fromPort: spec.port,
+    toPort: spec.port,
+    referencedGroupInfo: { groupId: spec.referencedGroupId },
+  };
+  const set = change === 'authorize' ? 'securityGroupRuleSet' : 'revokedSecurityGroupRuleSet';
+  raw.detail.responseElements = { requestId: raw.detail.requestID, _return: true, [set]: { items: [rule] } };
+  return raw;
+}
+
+/** ModifySecurityGroupRules of `ruleId` on `groupId`: new content tcp/`port` from `peer` (a group or a CIDR). */
+export function modifySecurityGroupRule(
+  groupId: string,
+  ruleId: string,
+  port: number,
+  peer: string,
+  time: string,
+): RawEnvelope {
+  const raw = cloneFixture('ec2', 'modify-security-group-rules', time);
+  const content = { IpProtocol: 'tcp', FromPort: port, ToPort: port };
+  raw.detail.requestParameters = {
+    ModifySecurityGroupRulesRequest: {
+      GroupId: groupId,
+      SecurityGroupRule: {
+        SecurityGroupRuleId: ruleId,
+        SecurityGroupRule: peer.startsWith('sg-')
+          ? { ...content, ReferencedGroupId: peer }
+          : { ...content, CidrIpv4: peer },
+      },
+    },
+  };
+  return raw;
+}
+
 export function routeChange(change: 'create' | 'delete', routeTableId: string, time: string): RawEnvelope {
   const raw = cloneFixture('ec2', change === 'create' ? 'create-route-nat' : 'delete-route', time);
   raw.detail.requestParameters = {

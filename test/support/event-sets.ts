@@ -12,11 +12,13 @@ import {
   createConnectorEni,
   deleteConnector,
   deleteEni,
+  modifySecurityGroupRule,
   normalizeAll,
   type RawEnvelope,
   routeChange,
+  ruleIdOf,
   runMicrovm,
-  securityGroupReference,
+  securityGroupReferenceWithId,
   terminateMicrovm,
   updateConnector,
 } from './event-builders.js';
@@ -53,6 +55,7 @@ type Op =
   | { op: 'run'; m: number; cs: number[]; byName: boolean; t: number; error: boolean }
   | { op: 'terminate'; m: number; t: number }
   | { op: 'sg'; c: number; revoke: boolean; port: number; t: number }
+  | { op: 'sg-modify'; c: number; port: number; to: number; t: number }
   | { op: 'update'; c: number; status: 'Failed' | 'Successful' | 'InProgress'; state: 'ACTIVE' | 'FAILED'; t: number }
   | { op: 'route'; table: number; create: boolean; t: number }
   | { op: 'delete'; c: number; t: number };
@@ -79,6 +82,14 @@ function opArbitrary(count: number, minute: fc.Arbitrary<number>): fc.Arbitrary<
     }),
     fc.record({ op: fc.constant('terminate' as const), m: fc.nat({ max: MICROVMS.length - 1 }), t: minute }),
     fc.record({ op: fc.constant('sg' as const), c, revoke: fc.boolean(), port: fc.constantFrom(80, 443), t: minute }),
+    // Rule ids: a modify moves connector c's rule to another connector's group (to < count) or to a CIDR.
+    fc.record({
+      op: fc.constant('sg-modify' as const),
+      c,
+      port: fc.constantFrom(80, 443),
+      to: fc.nat({ max: count }),
+      t: minute,
+    }),
     fc.record({
       op: fc.constant('update' as const),
       c,
@@ -128,11 +139,17 @@ function toRaw(op: Op): RawEnvelope {
     case 'terminate':
       return terminateMicrovm(MICROVMS[op.m] as string, time);
     case 'sg':
-      return securityGroupReference(
+      return securityGroupReferenceWithId(
         op.revoke ? 'revoke' : 'authorize',
         { groupId: TARGET_GROUP, referencedGroupId: spec(op.c).securityGroupIds?.[0] as string, port: op.port },
+        ruleIdOf(op.c, op.port),
         time,
       );
+    case 'sg-modify': {
+      const peer =
+        op.to < CONNECTORS.length && op.to !== op.c ? (spec(op.to).securityGroupIds?.[0] as string) : '10.9.0.0/16';
+      return modifySecurityGroupRule(TARGET_GROUP, ruleIdOf(op.c, op.port), op.port, peer, time);
+    }
     case 'update':
       return updateConnector(spec(op.c), time, { State: op.state, LastUpdateStatus: op.status });
     case 'route':

@@ -17,15 +17,7 @@ export async function playScenarioForTest(
   delivery?: Record<string, unknown>,
   hooks: Pick<PlayOptions, 'prepare' | 'beforeClose'> = {},
 ): Promise<ScenarioResult> {
-  const endpoint = inject('dynamodbEndpoint');
-  const tableName = `e2e-${name}-${randomUUID().slice(0, 8)}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
-  });
-  await ensureTable(client, tableName);
-  client.destroy();
+  const { dynamodbEndpoint: endpoint, tableName } = await playScenarioTable(name);
   return playScenario({
     scenario: loadScenarioFile(name),
     dynamodbEndpoint: endpoint,
@@ -53,6 +45,20 @@ export async function withLabTable<T>(
   } finally {
     client.destroy();
   }
+}
+
+/** A fresh table on the run's DynamoDB Local, for `playScenario` with an inline scenario. */
+export async function playScenarioTable(name: string): Promise<{ dynamodbEndpoint: string; tableName: string }> {
+  const dynamodbEndpoint = inject('dynamodbEndpoint');
+  const tableName = `e2e-${name}-${randomUUID().slice(0, 8)}`;
+  const client = new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+  });
+  await ensureTable(client, tableName);
+  client.destroy();
+  return { dynamodbEndpoint, tableName };
 }
 
 export function openFindings(result: ScenarioResult, rule: string) {

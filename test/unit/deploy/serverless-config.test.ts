@@ -152,6 +152,26 @@ describe('serverless.yml: least-privilege roles', () => {
     expect(at(config, 'params', 'default', 'reconcileSchedule')).toBe('rate(10 minutes)');
   });
 
+  it('reconcile may read the trails and only the two ingest rules it checks for monitoring-blind', () => {
+    const statements = functions.reconcile?.iamRoleStatements as Statement[];
+    const actions = statements.flatMap((s) => s.Action);
+    for (const action of [
+      'cloudtrail:DescribeTrails',
+      'cloudtrail:GetTrailStatus',
+      'cloudtrail:GetEventSelectors',
+      'events:DescribeRule',
+    ])
+      expect(actions).toContain(action);
+    expect(actions.every((a) => !a.includes('*'))).toBe(true);
+    const describeRule = statements.find((s) => s.Action.includes('events:DescribeRule'));
+    expect(JSON.stringify(describeRule?.Resource)).toContain(`rule/\${self:custom.ruleNames.ec2}`);
+    expect(JSON.stringify(describeRule?.Resource)).toContain(`rule/\${self:custom.ruleNames.lambda}`);
+    expect(JSON.stringify(describeRule?.Resource)).not.toContain('rule/*');
+    expect(at(config, 'functions', 'reconcile', 'environment', 'EGRESS_WATCH_INGEST_RULES')).toBe(
+      `\${self:custom.ruleNames.ec2},\${self:custom.ruleNames.lambda}`,
+    );
+  });
+
   it('ingest may only put items and dead-letter', () => {
     const statements = functions.ingest?.iamRoleStatements as Statement[];
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(['dynamodb:PutItem', 'sqs:SendMessage']);

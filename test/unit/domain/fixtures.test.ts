@@ -121,6 +121,11 @@ const EXPECTED: Record<string, Expected> = {
       securityGroupIds: [PAYMENTS.securityGroupId],
     },
   },
+  // The service replacing the production ENI: a new one in the same subnet (issue 8.6).
+  'ec2/create-network-interface-connector-replacement': {
+    outcome: 'accepted',
+    event: { kind: 'eni.created', purpose: 'production', eniId: 'eni-07c1e5a90b4d2f3e8', subnetId: PAYMENTS.subnetA },
+  },
   'ec2/create-network-interface-connector-unauthorized': {
     outcome: 'accepted',
     event: {
@@ -204,6 +209,17 @@ const EXPECTED: Record<string, Expected> = {
       ],
     },
   },
+  // Only the new content, by rule id: what the rule was comes from the fold's memory (issue 8.6).
+  'ec2/modify-security-group-rules-off-connector-sg': {
+    outcome: 'accepted',
+    event: {
+      kind: 'network.security-group',
+      change: 'modify',
+      groupId: 'sg-0e28e163d32fc82cc',
+      referencedGroupIds: ['sg-0a7d3c1b9e5f24680'],
+      rules: [expect.objectContaining({ ruleId: 'sgr-0c54a5c5679457f18', peer: 'sg-0a7d3c1b9e5f24680' })],
+    },
+  },
   'ec2/replace-network-acl-entry': {
     outcome: 'accepted',
     event: {
@@ -261,6 +277,11 @@ const EXPECTED: Record<string, Expected> = {
   'ec2/revoke-security-group-egress-unknown-permission': {
     outcome: 'ignored',
     reason: /matched no rule \(unknownIpPermissionSet\): nothing was removed/,
+  },
+  // CloudFormation revoking by groupName, no rule set in the response: kept, the fold resolves the name (issue 8.6).
+  'ec2/revoke-security-group-ingress-by-group-name': {
+    outcome: 'accepted',
+    event: { kind: 'network.security-group', change: 'revoke', groupId: '', groupName: 'payments-egress-connector' },
   },
   'ec2/revoke-security-group-ingress-sg-reference': {
     outcome: 'accepted',

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deriveLifecycle } from '../../../shared/domain/connector-lifecycle.js';
-import type { NormalizedEvent } from '../../../shared/domain/model.js';
+import type { NetworkFacts, NormalizedEvent } from '../../../shared/domain/model.js';
+import type { NetworkSnapshot, SecurityGroupFact } from '../../../shared/domain/network-facts.js';
 import {
   DEFAULT_RECONCILE_SETTINGS,
   type JudgeInput,
@@ -11,11 +12,13 @@ import {
 } from '../../../shared/domain/reconcile-judge.js';
 import {
   ACCOUNT,
+  assumedRole,
   at,
   cloneFixture,
   connectorArn,
   createConnector,
   createConnectorEni,
+  deleteEni,
   normalizeAll,
   PAYMENTS,
   REGION,
@@ -311,6 +314,128 @@ describe('observations fold order-insensitively with the events', () => {
 describe('real records, right verdicts (issue 8.6)', () => {
   const withConnector = (...more: unknown[]) =>
     normalizeAll([createConnector(SPEC, at(0)), ...(more as Parameters<typeof normalizeAll>[0])]);
+
+  const TARGET_SG = 'sg-0e28e163d32fc82cc';
+  const MOVED_RULE = 'sgr-0c54a5c5679457f18';
+  const factsWith = (...groups: SecurityGroupFact[]): NetworkFacts => ({
+    routeTableOfSubnet: {},
+    subnetOfRouteTableAssociation: {},
+    networkAclOfSubnet: {},
+    snapshot: { securityGroups: groups } as unknown as NetworkSnapshot,
+  });
+  const pathChanges = (events: NormalizedEvent[], facts?: NetworkFacts) =>
+    deriveLifecycle(events, facts).findings.filter((f) => f.rule === 'network-path-changed');
+
+  describe('ModifySecurityGroupRules by rule id (fixture modify-security-group-rules-off-connector-sg)', () => {
+    const authorize = () => cloneFixture('ec2', 'authorize-security-group-ingress-sg-reference', at(2));
+    const moved = () => cloneFixture('ec2', 'modify-security-group-rules-off-connector-sg', at(10));
+
+    it('moving a rule off the connector security group is seen: the authorize response taught its content', () => {
+      const found = pathChanges(withConnector(authorize(), moved()));
+      const modified = found.find((f) => f.summary.includes('modified'));
+      expect(modified?.summary).toContain(
+        `ingress tcp/5432 from sg-0a7d3c1b9e5f24680 modified on ${TARGET_SG} (was ingress tcp/5432 from ${PAYMENTS.securityGroupId})`,
+      );
+      expect(modified?.summary).toContain(`(was ingress tcp/5432 from ${PAYMENTS.securityGroupId})`);
+      expect(modified?.summary).toContain(`references ${PAYMENTS.securityGroupId}`);
+    });
+
+    it('the network facts teach it too (DescribeSecurityGroupRules), with no authorize event in the log', () => {
+      const facts = factsWith({
+        groupId: TARGET_SG,
+        groupName: 'reporting-db',
+        vpcId: 'vpc-099c9d16a9352e20b',
+        rules: [
+          {
+            securityGroupRuleId: MOVED_RULE,
+            groupId: TARGET_SG,
+            isEgress: false,
+            ipProtocol: 'tcp',
+            fromPort: 5432,
+            toPort: 5432,
+            referencedGroupId: PAYMENTS.securityGroupId,
+          },
+        ],
+      });
+      const found = pathChanges(withConnector(moved()), facts);
+      expect(found.map((f) => f.summary).join('\n')).toContain(
+        `(was ingress tcp/5432 from ${PAYMENTS.securityGroupId})`,
+      );
+      // Without any memory of the rule the new content names no connector group: nothing links it.
+      expect(pathChanges(withConnector(moved()))).toEqual([]);
+    });
+  });
+
+  describe('a security-group call by groupName (fixture revoke-security-group-ingress-by-group-name)', () => {
+    const byName = () => cloneFixture('ec2', 'revoke-security-group-ingress-by-group-name', at(10));
+    const connectorGroup: SecurityGroupFact = {
+      groupId: PAYMENTS.securityGroupId,
+      groupName: 'payments-egress-connector',
+      vpcId: 'vpc-099c9d16a9352e20b',
+      rules: [],
+    };
+
+    it('is kept (not ignored) and resolved to the connector group through the facts', () => {
+      const found = pathChanges(withConnector(byName()), factsWith(connectorGroup));
+      expect(found).toHaveLength(1);
+      expect(found[0]?.summary).toContain(`ingress tcp/443 from 10.20.0.0/16 revoked on ${PAYMENTS.securityGroupId}`);
+      expect(found[0]?.summary).toContain('via cloudformation.amazonaws.com');
+    });
+
+    it('a name the facts do not know (or two groups share) stays unlinked, named by its name', () => {
+      expect(pathChanges(withConnector(byName()))).toEqual([]);
+      const twice = factsWith(connectorGroup, { ...connectorGroup, groupId: 'sg-0ffffffffffffffff', vpcId: 'vpc-2' });
+      expect(pathChanges(withConnector(byName()), twice)).toEqual([]);
+      const event = withConnector(byName()).find((e) => e.kind === 'network.security-group');
+      expect(event).toMatchObject({ groupId: '', groupName: 'payments-egress-connector' });
+    });
+  });
+
+  describe('the service replacing a connector ENI (fixture create-network-interface-connector-replacement)', () => {
+    const REPLACEMENT = 'eni-07c1e5a90b4d2f3e8';
+    const production = () => cloneFixture('ec2', 'create-network-interface-connector-production', at(1));
+    const replacement = (time: string) => cloneFixture('ec2', 'create-network-interface-connector-replacement', time);
+    const eniAlarms = (events: NormalizedEvent[]) =>
+      deriveLifecycle(events).findings.filter((f) => f.rule === 'eni-deleted-while-active');
+
+    it('a new ENI in the same subnet, then the old one deleted by AWSServiceRoleForLambda: no alarm', () => {
+      const events = withConnector(production(), replacement(at(30)), deleteEni(PAYMENTS.productionEni, at(31)));
+      expect(eniAlarms(events)).toEqual([]);
+      const view = deriveLifecycle(events).connectors[0];
+      expect(view?.enis.filter((e) => e.deletedAt === null).map((e) => e.id)).toEqual([REPLACEMENT]);
+      expect(view?.timeline.map((t) => t.summary).join('\n')).toContain(
+        `${PAYMENTS.productionEni} replaced by ${REPLACEMENT}`,
+      );
+    });
+
+    it('the delete first and the replacement a moment later: the alarm opens, then resolves', () => {
+      const events = withConnector(production(), deleteEni(PAYMENTS.productionEni, at(30)), replacement(at(31)));
+      expect(eniAlarms(events).map((f) => [f.status, f.resolvedAt])).toEqual([
+        ['resolved', '2026-06-24T01:31:00.000Z'],
+      ]);
+      // Without the replacement it stays open (a real loss of the subnet's ENI).
+      expect(
+        eniAlarms(withConnector(production(), deleteEni(PAYMENTS.productionEni, at(30)))).map((f) => f.status),
+      ).toEqual(['open']);
+    });
+
+    it('a person deleting the ENI is an alarm even with a replacement in the subnet', () => {
+      const bob = assumedRole('NetworkTeam', 'bob');
+      const events = withConnector(production(), replacement(at(30)), deleteEni(PAYMENTS.productionEni, at(31), bob));
+      expect(eniAlarms(events).map((f) => f.status)).toEqual(['open']);
+    });
+
+    it('a replacement in another subnet does not count', () => {
+      const elsewhere = replacement(at(30));
+      const response = (elsewhere.detail as unknown as { responseElements: { networkInterface: { subnetId: string } } })
+        .responseElements.networkInterface;
+      response.subnetId = PAYMENTS.subnetB;
+      (elsewhere.detail as unknown as { requestParameters: { subnetId: string } }).requestParameters.subnetId =
+        PAYMENTS.subnetB;
+      const events = withConnector(production(), elsewhere, deleteEni(PAYMENTS.productionEni, at(31)));
+      expect(eniAlarms(events).map((f) => f.status)).toEqual(['open']);
+    });
+  });
 
   it('a refused ENI permission check (dry run, Client.UnauthorizedOperation) opens eni-create-failed', () => {
     const refused = cloneFixture('ec2', 'create-network-interface-connector-dry-run-refused', at(1));
