@@ -18,7 +18,7 @@ import { parseServerlessYaml, rulesFromServerlessConfig } from '../lab/eventbrid
 type Node = Record<string, unknown>;
 
 const READ_ONLY_ACTION =
-  /^(ec2:(Describe|Get)[A-Za-z]+|lambda:(Get|List)[A-Za-z]+|cloudtrail:LookupEvents|events:DescribeRule)$/;
+  /^(ec2:(Describe|Get)[A-Za-z]+|lambda:(Get|List)[A-Za-z]+|cloudtrail:(LookupEvents|DescribeTrails|GetTrailStatus|GetEventSelectors)|events:DescribeRule)$/;
 
 /** What the canary role may do besides reads: run, suspend, stop and reach canary MicroVMs (docs/canaries.md). */
 const CANARY_WRITES: ReadonlySet<string> = new Set([
