@@ -20,6 +20,7 @@ import {
   formatUsd,
 } from '../shared/domain/report-format.js';
 import type { Report } from '../shared/domain/report-schema.js';
+import { deadLetterDetail } from '../shared/domain/report-slack.js';
 import { renderReportHtml } from '../shared/report/html.js';
 import { loadReportConfig } from '../shared/report-config.js';
 import { parseCommandArgs } from './args.js';
@@ -137,7 +138,7 @@ export function reportSummaryLines(report: Report): string[] {
   }
   lines.push(
     style.dim(
-      `  monitor: ${formatCount(h.eventsReceived.count)} events received, ${formatCount(h.repaired.count)} repaired, ${formatCount(h.quarantined.count)} quarantined, ${formatCount(h.deadLettered.count)} dead-lettered`,
+      `  monitor: ${formatCount(h.eventsReceived.count)} events received, ${formatCount(h.repaired.count)} repaired, ${formatCount(h.quarantined.count)} quarantined, ${formatCount(h.deadLettered.count)} dead-lettered${deadLetterDetail(h.deadLetterQueues)}`,
     ),
   );
   return lines;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ec2Error } from './emulators/ec2-wire.js';
 import type { LabResponse } from './emulators/http.js';
+import { s3Error } from './emulators/s3.js';
 import { element, xmlDocument } from './emulators/xml.js';
 
 /** The edge's route names (lab/edge.ts EdgeRoutes keys). */
@@ -19,7 +20,8 @@ export type EdgeRouteName =
   | 'microvmProxy'
   | 'slack'
   | 'ssm'
-  | 'sqs';
+  | 'sqs'
+  | 's3';
 
 const MiB = 1024 * 1024;
 
@@ -42,6 +44,8 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
   // SSM parameters are at most 8 KB (advanced tier); SQS messages at most 256 KiB (lab choice: 1 MiB).
   ssm: MiB,
   sqs: MiB,
+  // Report pages with inline SVG charts are a few hundred KB (lab choice: 16 MiB; S3 takes 5 GB per PUT).
+  s3: 16 * MiB,
 });
 
 /** Limit for requests no route claims (they are answered 400 anyway; the body is never needed). */
@@ -102,6 +106,10 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
           ),
         ),
       };
+    case 's3': {
+      const error = s3Error(400, 'EntityTooLarge', message);
+      return { ...error, headers: { ...error.headers, ...close } };
+    }
     default:
       return {
         status: 413,

@@ -29,6 +29,7 @@ export interface EdgeRoutes {
   slack?: Emulator;
   ssm?: Emulator;
   sqs?: Emulator;
+  s3?: Emulator;
 }
 
 export type RouteName = keyof EdgeRoutes & EdgeRouteName;
@@ -257,6 +258,8 @@ export function chooseRoute(req: LabRequest): RouteDecision {
       return { route: 'ssm' };
     case 'sqs':
       return { route: 'sqs' };
+    case 's3':
+      return { route: 's3' };
     case 'lambda':
       if (req.path.startsWith('/2026-04-04/')) return { route: 'lambdaCore' };
       if (req.path.startsWith('/2025-09-09/') || req.path.startsWith('/2017-03-31/tags')) return { route: 'microvms' };

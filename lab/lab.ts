@@ -19,6 +19,7 @@ import { Ec2FaultSwitch } from './emulators/ec2-faults.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
 import { createMicrovmProxy } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
+import { createS3Emulator, type S3Emulator } from './emulators/s3.js';
 import {
   createSlackWebhookReceiver,
   type SlackReceived,
@@ -70,11 +71,13 @@ export interface LabActivity {
   slack?: SlackReceived;
 }
 
-/** Where the notify function delivers in the lab (docs/alerts.md). */
+/** Where the notify function delivers in the lab (docs/alerts.md), and where the report goes (docs/report.md). */
 export interface LabAlerting {
   snsTopicArn: string;
   deadLetterQueueUrl: string;
   slackSecretName: string;
+  /** The lab's report bucket (its S3 emulator). */
+  reportBucket: string;
 }
 
 interface StreamConsumer {
@@ -96,6 +99,8 @@ export class Lab {
   readonly slack: SlackWebhookReceiver;
   readonly ssm: SsmEmulator;
   readonly sqs: SqsEmulator;
+  /** The report bucket (docs/report.md): what the report function stores. */
+  readonly s3: S3Emulator;
   /** Switchable EC2 faults (Describe throttling). */
   readonly ec2Faults = new Ec2FaultSwitch();
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
@@ -123,6 +128,7 @@ export class Lab {
     this.slack = createSlackWebhookReceiver({ clock: this.clock });
     this.ssm = createSsmEmulator({ account: options.account, region: options.region, clock: this.clock });
     this.sqs = createSqsEmulator({ clock: this.clock });
+    this.s3 = createS3Emulator({ clock: this.clock });
     this.trail.onRecord((record) => {
       this.emit({ kind: 'cloudtrail', at: this.clock.now(), text: record.eventName, record });
       this.bus.publish(record);
@@ -146,6 +152,7 @@ export class Lab {
         slack: lab.slack,
         ssm: lab.ssm,
         sqs: lab.sqs,
+        s3: lab.s3,
       },
     });
     lab.prepareAlerting();
@@ -200,13 +207,15 @@ export class Lab {
       snsTopicArn: `arn:aws:sns:${this.options.region}:${this.options.account}:egress-watch-lab-alerts`,
       deadLetterQueueUrl: `${this.url}/${this.options.account}/egress-watch-lab-notify-dlq`,
       slackSecretName: '/egress-watch/lab/slack-bot-token',
+      reportBucket: 'egress-watch-lab-reports',
     };
   }
 
   private prepareAlerting(): void {
-    const { snsTopicArn, deadLetterQueueUrl, slackSecretName } = this.alerting;
+    const { snsTopicArn, deadLetterQueueUrl, slackSecretName, reportBucket } = this.alerting;
     this.sns.addTopic(snsTopicArn);
     this.sqs.createQueue(deadLetterQueueUrl);
+    this.s3.createBucket(reportBucket);
     // A bot token made up for this run only: never in a file, never printed.
     const token = `xoxb-lab-${randomUUID()}`;
     this.ssm.putParameter(slackSecretName, token, 'SecureString');
@@ -236,6 +245,9 @@ export class Lab {
       EGRESS_WATCH_NOTIFY_DLQ_URL: this.alerting.deadLetterQueueUrl,
       EGRESS_WATCH_SLACK_RETRY_MIN_MS: '50',
       EGRESS_WATCH_SLACK_RETRIES: '4',
+      // report: stored in the lab's bucket, summary through the same Slack, the notify DLQ counted.
+      EGRESS_WATCH_REPORT_BUCKET: this.alerting.reportBucket,
+      EGRESS_WATCH_REPORT_DEAD_LETTER_QUEUES: `notifications=${this.alerting.deadLetterQueueUrl}`,
       // The canary function (docs/canaries.md): expectations inline, the lab's canary image, and the
       // endpoint proxy in its path form (fetch cannot set the Host header of a per-VM endpoint).
       EGRESS_WATCH_EXPECTATIONS: JSON.stringify(this.options.monitor ?? { connectors: [] }),

@@ -71,6 +71,11 @@ export function openDriftIncidents(report: Report): Report['incidents'] {
   return report.incidents.filter((i) => isOpenAtEnd(i, report.window.until) && ruleById(i.rule)?.source === 'canary');
 }
 
+/** " (notifications 2, ingest 0)" for the queues the report read; "" when it read none. */
+export function deadLetterDetail(queues: Report['health']['deadLetterQueues']): string {
+  return queues?.length ? ` (${queues.map((q) => `${q.name} ${formatCount(q.count)}`).join(', ')})` : '';
+}
+
 function isOpenAtEnd(i: Report['incidents'][number], until: string): boolean {
   return i.resolvedAt === null || Date.parse(i.resolvedAt) >= Date.parse(until);
 }
@@ -168,7 +173,7 @@ export function reportSlackMessage(report: Report, reportUrl: string | null = nu
         type: 'mrkdwn',
         text:
           `Monitor health: ${formatCount(h.eventsReceived.count)} events received · ${formatCount(h.repaired.count)} repaired · ` +
-          `${formatCount(h.quarantined.count)} quarantined · ${formatCount(h.deadLettered.count)} dead-lettered`,
+          `${formatCount(h.quarantined.count)} quarantined · ${formatCount(h.deadLettered.count)} dead-lettered${deadLetterDetail(h.deadLetterQueues)}`,
       },
     ],
   });
