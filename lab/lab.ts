@@ -54,7 +54,15 @@ export interface LabOptions {
   snsTopics?: string[];
   /** The expectations document for the canary function (a scenario's `monitor:` block); none = canaries idle. */
   monitor?: unknown;
+  /**
+   * Overrides of the functions' environment, applied last (e.g. `EGRESS_WATCH_SLACK_MODE: 'webhook'` with
+   * `EGRESS_WATCH_SLACK_SECRET_NAME: lab.alerting.slackWebhookSecretName`'s value, docs/lab.md).
+   */
+  environment?: Record<string, string>;
 }
+
+/** The lab's SSM SecureString with an incoming-webhook URL of its Slack (EGRESS_WATCH_SLACK_MODE=webhook). */
+export const LAB_SLACK_WEBHOOK_SECRET_NAME = '/egress-watch/lab/slack-webhook-url';
 
 /** The canary image every lab with a `monitor` registers (its VMs run canary-agent/agent.ts). */
 export const LAB_CANARY_IMAGE = { name: 'egress-watch-canary', appKind: 'canary-agent' } as const;
@@ -76,6 +84,8 @@ export interface LabAlerting {
   snsTopicArn: string;
   deadLetterQueueUrl: string;
   slackSecretName: string;
+  /** SSM SecureString holding an incoming-webhook URL of the lab's Slack (for EGRESS_WATCH_SLACK_MODE=webhook). */
+  slackWebhookSecretName: string;
   /** The lab's report bucket (its S3 emulator). */
   reportBucket: string;
 }
@@ -110,6 +120,7 @@ export class Lab {
   private edge: Edge | undefined;
   private poller: DynamoDbStreamPoller | undefined;
   private readonly streamConsumers: StreamConsumer[] = [];
+  private readonly handlers = new Map<string, LabHandler>();
   private slackSeen = 0;
   private readonly handlerErrors: { functionName: string; error: string }[] = [];
 
@@ -207,12 +218,13 @@ export class Lab {
       snsTopicArn: `arn:aws:sns:${this.options.region}:${this.options.account}:egress-watch-lab-alerts`,
       deadLetterQueueUrl: `${this.url}/${this.options.account}/egress-watch-lab-notify-dlq`,
       slackSecretName: '/egress-watch/lab/slack-bot-token',
+      slackWebhookSecretName: LAB_SLACK_WEBHOOK_SECRET_NAME,
       reportBucket: 'egress-watch-lab-reports',
     };
   }
 
   private prepareAlerting(): void {
-    const { snsTopicArn, deadLetterQueueUrl, slackSecretName, reportBucket } = this.alerting;
+    const { snsTopicArn, deadLetterQueueUrl, slackSecretName, slackWebhookSecretName, reportBucket } = this.alerting;
     this.sns.addTopic(snsTopicArn);
     this.sqs.createQueue(deadLetterQueueUrl);
     this.s3.createBucket(reportBucket);
@@ -220,6 +232,9 @@ export class Lab {
     const token = `xoxb-lab-${randomUUID()}`;
     this.ssm.putParameter(slackSecretName, token, 'SecureString');
     this.slack.setBotToken(token);
+    // An incoming webhook of the lab's Slack, for webhook mode (its last path segment is the secret part).
+    const hook = `${this.url}/services/T0LAB0001/B0LAB0001/${randomUUID().replace(/-/g, '')}`;
+    this.ssm.putParameter(slackWebhookSecretName, hook, 'SecureString');
   }
 
   /**
@@ -253,6 +268,7 @@ export class Lab {
       EGRESS_WATCH_EXPECTATIONS: JSON.stringify(this.options.monitor ?? { connectors: [] }),
       EGRESS_WATCH_CANARY_IMAGE_ARN: `arn:aws:lambda:${this.options.region}:${this.options.account}:microvm-image:${LAB_CANARY_IMAGE.name}`,
       EGRESS_WATCH_MICROVM_PROXY_URL: this.url,
+      ...this.options.environment,
     };
   }
 
@@ -301,6 +317,7 @@ export class Lab {
     await this.poller.poll(); // start reading the stream from now on
     for (const fn of functions) {
       const handler = await this.loadHandler(fn);
+      this.handlers.set(fn.functionName, handler);
       for (const stream of fn.streams ?? []) {
         this.streamConsumers.push({ functionName: fn.functionName, handler, filterPatterns: stream.filterPatterns });
       }
@@ -384,6 +401,20 @@ export class Lab {
       this.emit({ kind: 'handler-error', at: this.clock.now(), functionName, text: message });
       throw error;
     }
+  }
+
+  /**
+   * Invokes a function now as one of its schedules would (e.g. `report` with `{ period: 'daily' }`), with
+   * its activity and Slack messages emitted, then drains the stream.
+   * @throws the handler's error (also recorded in errors()); Error for a function serverless.yml lacks.
+   */
+  async runScheduled(functionName: string, input?: unknown): Promise<unknown> {
+    const handler = this.handlers.get(functionName);
+    if (!handler) throw new Error(`no function ${functionName} in serverless.yml`);
+    this.emit({ kind: 'scheduled', at: this.clock.now(), functionName, text: `run now → ${functionName}` });
+    const result = await this.invoke(functionName, handler, scheduledEvent(this.options, this.clock.now(), input));
+    await this.drainStream();
+    return result;
   }
 
   private schedule(functionName: string, handler: LabHandler, schedule: FunctionRules['schedules'][number]): void {
