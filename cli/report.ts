@@ -23,6 +23,7 @@ import type { Report } from '../shared/domain/report-schema.js';
 import { deadLetterDetail } from '../shared/domain/report-slack.js';
 import { renderReportHtml } from '../shared/report/html.js';
 import { loadReportConfig } from '../shared/report-config.js';
+import type { DeadLetterCounter } from '../shared/report-ports.js';
 import { parseCommandArgs } from './args.js';
 import { style } from './terminal-style.js';
 
@@ -47,6 +48,8 @@ export interface LocalReportOptions {
   period?: Report['period'];
   /** Where the HTML goes; report.json is written beside it. */
   htmlPath: string;
+  /** Counts dead-letter queues (the lab's SQS for `npm start`); without it the count is "n/a". */
+  deadLetters?: DeadLetterCounter;
 }
 
 /** Builds a report from a local table and writes report.html + report.json. Used by `report` and `start`. */
@@ -56,6 +59,7 @@ export async function writeLocalReport(options: LocalReportOptions): Promise<Bui
       source: new DynamoDbReportSource({ client: options.client, tableName: options.tableName }),
       clock: { now: () => new Date() },
       renderHtml: renderReportHtml,
+      ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
     },
     {
       period: options.period ?? 'custom',
