@@ -21,7 +21,8 @@ export type EdgeRouteName =
   | 'slack'
   | 'ssm'
   | 'sqs'
-  | 's3';
+  | 's3'
+  | 'sts';
 
 const MiB = 1024 * 1024;
 
@@ -46,6 +47,8 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
   sqs: MiB,
   // Report pages with inline SVG charts are a few hundred KB (lab choice: 16 MiB; S3 takes 5 GB per PUT).
   s3: 16 * MiB,
+  // STS AssumeRole takes a form of a few KB (policies up to 2,048 characters): 64 KiB is a lab choice.
+  sts: 64 * 1024,
 });
 
 /** Limit for requests no route claims (they are answered 400 anyway; the body is never needed). */
@@ -88,6 +91,7 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
       return { ...error, status: 413, headers: { ...error.headers, ...close } };
     }
     case 'sns':
+    case 'sts':
       return {
         status: 413,
         headers: { 'content-type': 'text/xml', ...close },
@@ -102,7 +106,12 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
               ]),
               element('RequestId', requestId),
             ],
-            { xmlns: 'http://sns.amazonaws.com/doc/2010-03-31/' },
+            {
+              xmlns:
+                route === 'sns'
+                  ? 'http://sns.amazonaws.com/doc/2010-03-31/'
+                  : 'https://sts.amazonaws.com/doc/2011-06-15/',
+            },
           ),
         ),
       };

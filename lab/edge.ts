@@ -30,6 +30,7 @@ export interface EdgeRoutes {
   ssm?: Emulator;
   sqs?: Emulator;
   s3?: Emulator;
+  sts?: Emulator;
 }
 
 export type RouteName = keyof EdgeRoutes & EdgeRouteName;
@@ -260,6 +261,8 @@ export function chooseRoute(req: LabRequest): RouteDecision {
       return { route: 'sqs' };
     case 's3':
       return { route: 's3' };
+    case 'sts':
+      return { route: 'sts' };
     case 'lambda':
       if (req.path.startsWith('/2026-04-04/')) return { route: 'lambdaCore' };
       if (req.path.startsWith('/2025-09-09/') || req.path.startsWith('/2017-03-31/tags')) return { route: 'microvms' };

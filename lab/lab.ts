@@ -12,12 +12,14 @@ import { silentLogger } from '../shared/ports.js';
 import type { FunctionRuntime } from '../shared/runtime.js';
 import { VirtualClock } from './clock.js';
 import { DynamoDbStreamPoller } from './dynamodb-stream-poller.js';
-import { CallerRegistry, callerFromAuthorization, type Edge, startEdge } from './edge.js';
+import { CallerRegistry, callerFromAuthorization, credentialScope, type Edge, startEdge } from './edge.js';
 import { createCloudTrailEmulator } from './emulators/cloudtrail.js';
 import { createEc2Emulator } from './emulators/ec2.js';
 import { Ec2FaultSwitch } from './emulators/ec2-faults.js';
+import type { Emulator, LabRequest } from './emulators/http.js';
+import { jsonResponse } from './emulators/http.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
-import { createMicrovmProxy } from './emulators/microvm-proxy.js';
+import { createMicrovmProxy, microvmTargetOf } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
 import { createS3Emulator, type S3Emulator } from './emulators/s3.js';
 import {
@@ -28,6 +30,7 @@ import {
 import { createSnsEmulator, type SnsEmulator } from './emulators/sns.js';
 import { createSqsEmulator, type SqsEmulator } from './emulators/sqs.js';
 import { createSsmEmulator, type SsmEmulator } from './emulators/ssm.js';
+import { createStsEmulator, type LabRoleSpec, type StsEmulator } from './emulators/sts.js';
 import { type DeliveryBehaviour, type EventBridgeEnvelope, LabEventBus } from './eventbridge/bus.js';
 import { matchesPattern } from './eventbridge/pattern.js';
 import { type FunctionRules, readServerlessRules } from './eventbridge/serverless-rules.js';
@@ -59,6 +62,33 @@ export interface LabOptions {
    * `EGRESS_WATCH_SLACK_SECRET_NAME: lab.alerting.slackWebhookSecretName`'s value, docs/lab.md).
    */
   environment?: Record<string, string>;
+  /**
+   * More account/region worlds besides (account, region, network): an AWS Organization's member accounts and
+   * other regions (docs/lab.md#organizations). Each has its own CloudTrail, network and compute; its events
+   * reach the one bus as member-account rules would forward them.
+   */
+  worlds?: LabWorldSpec[];
+  /** Roles the lab's STS lets callers assume (the members' read-only roles). */
+  roles?: LabRoleSpec[];
+  /** The functions' EGRESS_WATCH_TARGETS document (docs/organizations.md#targets); none: own account/region. */
+  targets?: unknown;
+}
+
+/** One more account/region of the lab. */
+export interface LabWorldSpec {
+  account: string;
+  region: string;
+  network: NetworkSpec;
+  images?: { name: string; appKind: string }[];
+}
+
+/** An account/region of the lab: its CloudTrail, network and compute worlds. */
+export interface LabCell {
+  account: string;
+  region: string;
+  trail: LabTrail;
+  network: NetworkWorld;
+  compute: ComputeWorld;
 }
 
 /** The lab's SSM SecureString with an incoming-webhook URL of its Slack (EGRESS_WATCH_SLACK_MODE=webhook). */
@@ -111,6 +141,9 @@ export class Lab {
   readonly sqs: SqsEmulator;
   /** The report bucket (docs/report.md): what the report function stores. */
   readonly s3: S3Emulator;
+  readonly sts: StsEmulator;
+  /** Every account/region world; the first is (options.account, options.region), the same as trail/network/compute. */
+  readonly cells: LabCell[];
   /** Switchable EC2 faults (Describe throttling). */
   readonly ec2Faults = new Ec2FaultSwitch();
   readonly deliveries: { functionName: string; at: string; envelope: EventBridgeEnvelope }[] = [];
@@ -133,8 +166,23 @@ export class Lab {
     this.compute = new ComputeWorld(ctx, this.network, options.compute ?? {});
     for (const image of options.images) this.compute.microvms.registerImage(image);
     if (options.monitor !== undefined) this.compute.microvms.registerImage(LAB_CANARY_IMAGE);
+    this.cells = [
+      {
+        account: options.account,
+        region: options.region,
+        trail: this.trail,
+        network: this.network,
+        compute: this.compute,
+      },
+      ...(options.worlds ?? []).map((world) => this.buildCell(world)),
+    ];
     this.callers = new CallerRegistry(options.account);
     for (const [key, caller] of Object.entries(options.callers)) this.callers.register(key, caller);
+    this.sts = createStsEmulator({
+      roles: options.roles ?? [],
+      callers: this.callers,
+      callerOf: (req) => callerFromAuthorization(req, this.callers),
+    });
     this.sns = createSnsEmulator({ topics: options.snsTopics ?? [], clock: this.clock });
     this.slack = createSlackWebhookReceiver({ clock: this.clock });
     this.ssm = createSsmEmulator({ account: options.account, region: options.region, clock: this.clock });
@@ -146,6 +194,56 @@ export class Lab {
     });
   }
 
+  /** A member world: its own trail (published to the one bus), network and compute on the lab's clock. */
+  private buildCell(world: LabWorldSpec): LabCell {
+    const trail = new LabTrail({ clock: this.clock });
+    const ctx = { clock: this.clock, trail, account: world.account, region: world.region };
+    const network = NetworkWorld.fromSpec(world.network, ctx);
+    const compute = new ComputeWorld(ctx, network, this.options.compute ?? {});
+    for (const image of world.images ?? []) compute.microvms.registerImage(image);
+    if (this.options.monitor !== undefined) compute.microvms.registerImage(LAB_CANARY_IMAGE);
+    trail.onRecord((record) => {
+      this.emit({ kind: 'cloudtrail', at: this.clock.now(), text: record.eventName, record });
+      this.bus.publish(record);
+    });
+    return { account: world.account, region: world.region, trail, network, compute };
+  }
+
+  /** The world of (account, region). @throws Error when the lab has none. */
+  cell(account: string, region: string): LabCell {
+    const found = this.cells.find((c) => c.account === account && c.region === region);
+    if (!found) throw new Error(`the lab has no world for account ${account} in ${region}`);
+    return found;
+  }
+
+  /**
+   * One emulator per world behind one route: a request goes to the world of its caller's account (from the
+   * access key) and its SigV4 region. A lab with one world sends everything there, as before.
+   */
+  private perCell(make: (cell: LabCell) => Emulator): Emulator {
+    const emulators = new Map(this.cells.map((cell) => [cell, make(cell)]));
+    return async (req: LabRequest) => {
+      const only = this.cells.length === 1 ? this.cells[0] : undefined;
+      const caller = callerFromAuthorization(req, this.callers);
+      const account = caller.kind === 'aws-service' ? this.options.account : caller.account;
+      const region = credentialScope(req)?.region ?? this.options.region;
+      const cell = only ?? this.cells.find((c) => c.account === account && c.region === region);
+      const emulator = cell && emulators.get(cell);
+      if (!emulator) return jsonResponse(400, { message: `lab: no world for account ${account} in ${region}` });
+      return emulator(req);
+    };
+  }
+
+  /** The MicroVM endpoint proxy of the world that runs the addressed MicroVM. */
+  private microvmProxyRoute(): Emulator {
+    const proxies = new Map(this.cells.map((cell) => [cell, createMicrovmProxy(cell.compute, cell.network)]));
+    return async (req: LabRequest) => {
+      const id = microvmTargetOf(req)?.microvmId;
+      const cell = this.cells.find((c) => id !== undefined && c.compute.microvms.has(id)) ?? (this.cells[0] as LabCell);
+      return (proxies.get(cell) as Emulator)(req);
+    };
+  }
+
   /** Builds the world, starts the edge and wires the product's handlers to the bus, stream and schedules. */
   static async start(options: LabOptions): Promise<Lab> {
     const lab = new Lab(options);
@@ -154,11 +252,12 @@ export class Lab {
       port: options.edgePort ?? 0,
       routes: {
         dynamodbEndpoint: options.dynamodbEndpoint,
-        ec2: createEc2Emulator(lab.network, { callerFor, faults: lab.ec2Faults }),
-        lambdaCore: createLambdaCoreEmulator(lab.compute, { callerFor }),
-        microvms: createMicrovmsEmulator(lab.compute, { callerFor }),
-        microvmProxy: createMicrovmProxy(lab.compute, lab.network),
-        cloudtrail: createCloudTrailEmulator(lab.trail),
+        ec2: lab.perCell((cell) => createEc2Emulator(cell.network, { callerFor, faults: lab.ec2Faults })),
+        lambdaCore: lab.perCell((cell) => createLambdaCoreEmulator(cell.compute, { callerFor })),
+        microvms: lab.perCell((cell) => createMicrovmsEmulator(cell.compute, { callerFor })),
+        microvmProxy: lab.microvmProxyRoute(),
+        cloudtrail: lab.perCell((cell) => createCloudTrailEmulator(cell.trail)),
+        sts: lab.sts,
         sns: lab.sns,
         slack: lab.slack,
         ssm: lab.ssm,
@@ -248,7 +347,8 @@ export class Lab {
       AWS_ACCESS_KEY_ID: 'LABFUNCTION',
       AWS_SECRET_ACCESS_KEY: 'labfunction',
       EGRESS_WATCH_TABLE: this.options.tableName,
-      EGRESS_WATCH_ALLOWED_ACCOUNTS: this.options.account,
+      EGRESS_WATCH_ALLOWED_ACCOUNTS: [...new Set(this.cells.map((c) => c.account))].join(','),
+      ...(this.options.targets !== undefined ? { EGRESS_WATCH_TARGETS: JSON.stringify(this.options.targets) } : {}),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -6,7 +6,8 @@
 // zod/mini, with every message written here: the full zod and its locales cost the Lambdas' cold start
 // (docs/ingest.md, cold start).
 import * as z from 'zod/mini';
-import { ConfigError } from './domain/errors.js';
+import { ConfigError, InputError } from './domain/errors.js';
+import { type MonitorTargets, parseTargetsText } from './domain/targets.js';
 
 export { ConfigError };
 
@@ -42,6 +43,11 @@ export interface Config {
   allowedAccounts: ReadonlySet<string>;
   dynamodbEndpoint: string | undefined;
   region: string;
+  /**
+   * EGRESS_WATCH_TARGETS: the accounts × regions reconcile and canaries read (docs/organizations.md#targets);
+   * null when unset: the function's own account and region only.
+   */
+  targets: MonitorTargets | null;
 }
 
 /**
@@ -60,7 +66,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedAccounts: new Set(c.EGRESS_WATCH_ALLOWED_ACCOUNTS),
     dynamodbEndpoint: c.EGRESS_WATCH_DYNAMODB_ENDPOINT,
     region: c.AWS_REGION,
+    targets: loadTargets(env),
   });
+}
+
+/**
+ * EGRESS_WATCH_TARGETS, parsed (JSON; docs/organizations.md#targets); null when unset or empty.
+ * @throws ConfigError with every problem of the document and its path.
+ */
+export function loadTargets(env: Record<string, string | undefined>): MonitorTargets | null {
+  try {
+    return parseTargetsText(env.EGRESS_WATCH_TARGETS);
+  } catch (error) {
+    if (error instanceof InputError) throw new ConfigError(`invalid configuration: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 /** What the CLI reads from the environment; every variable is optional there (flags and defaults decide). */

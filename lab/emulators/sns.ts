@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Emulator, LabResponse } from './http.js';
+import { QueryProtocolError, queryErrorResponse, xmlResponse } from './query-protocol.js';
 import { element, xmlDocument } from './xml.js';
 
 const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -38,31 +39,10 @@ export interface SnsEmulatorOptions {
   clock?: Clock;
 }
 
-class SnsError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const SnsError = QueryProtocolError;
 
-function xmlResponse(status: number, body: string, requestId: string): LabResponse {
-  return { status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
-}
-
-function errorXml(error: SnsError, requestId: string): LabResponse {
-  const type = error.status >= 500 ? 'Receiver' : 'Sender';
-  const body = element(
-    'ErrorResponse',
-    [
-      element('Error', [element('Type', type), element('Code', error.code), element('Message', error.message)]),
-      element('RequestId', requestId),
-    ],
-    { xmlns: SNS_NAMESPACE },
-  );
-  return xmlResponse(error.status, xmlDocument(body), requestId);
+function errorXml(error: QueryProtocolError, requestId: string): LabResponse {
+  return queryErrorResponse(SNS_NAMESPACE, error, requestId);
 }
 
 /** MessageAttributes.entry.N.Name / .Value.DataType / .Value.StringValue / .Value.BinaryValue */
@@ -162,7 +142,7 @@ export function createSnsEmulator(options: SnsEmulatorOptions): SnsEmulator {
       );
       return xmlResponse(200, xmlDocument(body), requestId);
     } catch (error) {
-      if (error instanceof SnsError) return errorXml(error, requestId);
+      if (error instanceof QueryProtocolError) return errorXml(error, requestId);
       throw error;
     }
   };

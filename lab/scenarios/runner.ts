@@ -100,12 +100,17 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
   const reporter = options.reporter ?? silentReporter;
   const callers: Record<string, CallerIdentity> = {};
   for (const [name, actor] of Object.entries(scenario.actors))
-    callers[accessKeyOf(name)] = callerOf(scenario.account, actor, name);
+    callers[accessKeyOf(name)] = callerOf(actor.account ?? scenario.account, actor, name);
+  const networkOf = (network: Scenario['network']): NetworkSpec =>
+    network === 'article' ? articleNetworkSpec() : (network as unknown as NetworkSpec);
   const lab = await Lab.start({
     account: scenario.account,
     region: scenario.region,
     start: scenario.start,
-    network: scenario.network === 'article' ? articleNetworkSpec() : (scenario.network as unknown as NetworkSpec),
+    network: networkOf(scenario.network),
+    worlds: scenario.worlds.map((w) => ({ ...w, network: networkOf(w.network) })),
+    roles: scenario.roles.map(({ externalId, ...role }) => ({ ...role, ...(externalId ? { externalId } : {}) })),
+    ...(scenario.targets ? { targets: scenario.targets } : {}),
     images: scenario.images,
     callers,
     compute: scenario.lab.activationDelay ? { activationDelayMs: parseDuration(scenario.lab.activationDelay) } : {},
@@ -129,7 +134,8 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     let c = clients.get(actor);
     if (!c) {
       const credentials = { accessKeyId: accessKeyOf(actor), secretAccessKey: 'lab-secret' };
-      const common = { endpoint: lab.url, region: scenario.region, credentials, maxAttempts: 1 };
+      const region = scenario.actors[actor]?.region ?? scenario.region;
+      const common = { endpoint: lab.url, region, credentials, maxAttempts: 1 };
       c = {
         ec2: new EC2Client(common),
         microvms: new LambdaMicrovmsClient(common),
@@ -142,8 +148,19 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
 
   // Findings as the product sees them, diffed after every projection so they print as they open/resolve.
   let known = new Map<string, string>();
+  // Every account/region the product has seen (one in most scenarios; several in `org`).
+  const everyScope = async <T>(read: (s: typeof scope) => Promise<T[]>): Promise<T[]> => {
+    const scopes = await store.listScopes();
+    const all = scopes.some((s) => s.account === scope.account && s.region === scope.region)
+      ? scopes
+      : [scope, ...scopes];
+    return (await Promise.all(all.map(read))).flat();
+  };
   const diffFindings = async (at: Date) => {
-    const [findings, connectors] = await Promise.all([store.listFindings(scope), store.listConnectors(scope)]);
+    const [findings, connectors] = await Promise.all([
+      everyScope((s) => store.listFindings(s)),
+      everyScope((s) => store.listConnectors(s)),
+    ]);
     const names = new Map(connectors.map((c) => [c.id, c.name]));
     for (const f of findings) {
       const before = known.get(f.fingerprint);
@@ -187,9 +204,9 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     await diffFindings(lab.clock.now());
     await canaries.poll(lab.clock.now());
   }
-  const findings = [...(await store.listFindings(scope)), ...canaries.findings()];
-  const connectors = await store.listConnectors(scope);
-  const hyperplaneEnis = await store.listHyperplaneEnis(scope);
+  const findings = [...(await everyScope((s) => store.listFindings(s))), ...canaries.findings()];
+  const connectors = await everyScope((s) => store.listConnectors(s));
+  const hyperplaneEnis = await everyScope((s) => store.listHyperplaneEnis(s));
   const expectations = [
     ...scenario.expect.open.map((rule) => ({ rule, status: 'open' as const })),
     ...scenario.expect.resolved.map((rule) => ({ rule, status: 'resolved' as const })),
@@ -221,14 +238,29 @@ interface StepContext {
   scenario: Scenario;
   saved: Record<string, unknown>;
   clientsOf(actor: string): ActorClients;
+  /** Who acts in this step: `${subnet:…}`, `${account}`, `${region}` and world switches are of their world. */
+  actor: string;
 }
 
-async function runStep(step: ScenarioStep, ctx: StepContext): Promise<StepOutcome> {
+/** The account and region an actor works in (default: the scenario's). */
+function placeOf(ctx: StepContext): { account: string; region: string } {
+  const actor = ctx.scenario.actors[ctx.actor];
+  return { account: actor?.account ?? ctx.scenario.account, region: actor?.region ?? ctx.scenario.region };
+}
+
+/** The acting actor's world. */
+function cellOf(ctx: StepContext) {
+  const { account, region } = placeOf(ctx);
+  return ctx.lab.cell(account, region);
+}
+
+async function runStep(step: ScenarioStep, scenarioCtx: Omit<StepContext, 'actor'>): Promise<StepOutcome> {
+  const actor = step.as ?? Object.keys(scenarioCtx.scenario.actors)[0] ?? '';
+  const ctx: StepContext = { ...scenarioCtx, actor };
   const input = resolveValues(step.with ?? {}, ctx) as Record<string, unknown>;
   if (step.world) return applyWorldSwitch(step.world, ctx);
   if (step.probe) return probe(step, ctx);
   if (!step.call) return { ok: true, detail: step.say ?? 'nothing to do' };
-  const actor = step.as ?? Object.keys(ctx.scenario.actors)[0] ?? '';
   try {
     const output = await callApi(step.call, input, ctx.clientsOf(actor));
     if (step.save) ctx.saved[step.save] = output;
@@ -273,8 +305,7 @@ async function probe(step: ScenarioStep, ctx: StepContext): Promise<StepOutcome>
   const spec = step.probe as NonNullable<ScenarioStep['probe']>;
   const microvmId = String(resolveValues(spec.microvm, ctx));
   const url = String(resolveValues(spec.url, ctx));
-  const actor = step.as ?? Object.keys(ctx.scenario.actors)[0] ?? '';
-  const token = await ctx.clientsOf(actor).microvms.send(
+  const token = await ctx.clientsOf(ctx.actor).microvms.send(
     new CreateMicrovmAuthTokenCommand({
       microvmIdentifier: microvmId,
       expirationInMinutes: 60,
@@ -306,12 +337,15 @@ async function probe(step: ScenarioStep, ctx: StepContext): Promise<StepOutcome>
 function applyWorldSwitch(world: NonNullable<ScenarioStep['world']>, ctx: StepContext): StepOutcome {
   const done: string[] = [];
   if (world.connectorFaults) {
-    ctx.lab.compute.connectors.setFaults(world.connectorFaults.name, world.connectorFaults.faults as ConnectorFaults);
+    cellOf(ctx).compute.connectors.setFaults(
+      world.connectorFaults.name,
+      world.connectorFaults.faults as ConnectorFaults,
+    );
     done.push(`faults for connector ${world.connectorFaults.name}: ${JSON.stringify(world.connectorFaults.faults)}`);
   }
   if (world.subnetFreeIps) {
-    const subnetId = ctx.lab.network.idOf('subnet', world.subnetFreeIps.subnet);
-    ctx.lab.network.setAvailableIpAddressCount(subnetId, world.subnetFreeIps.count);
+    const subnetId = cellOf(ctx).network.idOf('subnet', world.subnetFreeIps.subnet);
+    cellOf(ctx).network.setAvailableIpAddressCount(subnetId, world.subnetFreeIps.count);
     done.push(`subnet ${world.subnetFreeIps.subnet} now has ${world.subnetFreeIps.count} free IPs`);
   }
   return { ok: true, detail: done.join('; ') };
@@ -341,12 +375,13 @@ function resolveValues(value: unknown, ctx: StepContext): unknown {
 }
 
 function resolveToken(token: string, ctx: StepContext): string {
-  if (token === 'account') return ctx.scenario.account;
-  if (token === 'region') return ctx.scenario.region;
+  const place = placeOf(ctx);
+  if (token === 'account') return place.account;
+  if (token === 'region') return place.region;
   const [kind, name] = token.split(':');
   if (name !== undefined && kind === 'image')
-    return `arn:aws:lambda:${ctx.scenario.region}:${ctx.scenario.account}:microvm-image:${name}`;
-  if (name !== undefined && kind && ID_KINDS[kind]) return ctx.lab.network.idOf(ID_KINDS[kind], name);
+    return `arn:aws:lambda:${place.region}:${place.account}:microvm-image:${name}`;
+  if (name !== undefined && kind && ID_KINDS[kind]) return cellOf(ctx).network.idOf(ID_KINDS[kind], name);
   let current: unknown = ctx.saved;
   for (const part of token.split('.')) current = (current as Record<string, unknown> | undefined)?.[part];
   if (current === undefined) throw new Error(`scenario reference \${${token}} is not defined yet`);

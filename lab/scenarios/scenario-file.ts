@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { InputError, UsageError } from '../../shared/domain/errors.js';
+import { parseTargets } from '../../shared/domain/targets.js';
 
 const SCENARIO_DIR = fileURLToPath(new URL('../../events/scenarios/', import.meta.url));
 
@@ -17,6 +18,12 @@ const duration = z.union([
 ]);
 
 const ActorSchema = z.strictObject({
+  /** The actor's account and region (default: the scenario's); its calls go to that world. */
+  account: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
+  region: z.string().optional(),
   role: z.string().optional(),
   session: z.string().optional(),
   user: z.string().optional(),
@@ -70,6 +77,29 @@ export const ScenarioSchema = z.strictObject({
     .default({}),
   /** The expectations document (docs/canaries.md) the canaries check while the scenario plays. */
   monitor: z.record(z.string(), z.unknown()).optional(),
+  /** More account/region worlds (AWS Organizations, docs/lab.md#organizations). */
+  worlds: z
+    .array(
+      z.strictObject({
+        account: z.string().regex(/^\d{12}$/),
+        region: z.string(),
+        network: z.union([z.literal('article'), z.record(z.string(), z.unknown())]),
+        images: z.array(z.strictObject({ name: z.string(), appKind: z.string() })).default([]),
+      }),
+    )
+    .default([]),
+  /** Roles the lab's STS lets callers assume (members' read-only roles). */
+  roles: z
+    .array(
+      z.strictObject({
+        arn: z.string().regex(/^arn:aws:iam::\d{12}:role\/.+$/),
+        trustedAccount: z.string().regex(/^\d{12}$/),
+        externalId: z.string().optional(),
+      }),
+    )
+    .default([]),
+  /** The functions' EGRESS_WATCH_TARGETS document (docs/organizations.md#targets). */
+  targets: z.record(z.string(), z.unknown()).optional(),
   steps: z.array(StepSchema).min(1),
   expect: z.strictObject({
     open: z.array(z.string()).default([]),
@@ -108,6 +138,7 @@ export function loadScenarioFile(nameOrPath: string): Scenario {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new InputError(`scenario ${path} is invalid: ${problems}`);
   }
+  if (parsed.data.targets) parseTargets(parsed.data.targets, `scenario ${path} targets`);
   const steps = parsed.data.steps.map((s) => parseDuration(s.at));
   if (steps.some((at, i) => i > 0 && at < (steps[i - 1] ?? 0)))
     throw new InputError(`scenario ${path}: steps must be in time order`);

@@ -155,6 +155,11 @@ export class Microvms {
     });
   }
 
+  /** Whether this world runs (or ran) the MicroVM `identifier` (the lab routes its endpoint here). */
+  has(identifier: string): boolean {
+    return this.vms.has(identifier);
+  }
+
   get(identifier: string): MicrovmView {
     return copyView(this.require(identifier).view);
   }

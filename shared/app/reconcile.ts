@@ -12,6 +12,7 @@ import {
   type Condition,
   DEFAULT_RECONCILE_SETTINGS,
   judgeReconcile,
+  judgeUnreachable,
   type ReconcileSettings,
   type RepairedEvent,
 } from '../domain/reconcile-judge.js';
@@ -184,6 +185,24 @@ export async function reconcileScope(deps: ReconcileDeps, scope: Scope): Promise
     microvms: microvms.length,
     networkInterfaces: network?.networkInterfaces.length ?? 0,
   };
+}
+
+/** What `recordUnreachable` needs: the central event log and a clock. */
+export type UnreachableDeps = Pick<ReconcileDeps, 'log' | 'clock'> & Partial<Pick<ReconcileDeps, 'logger'>>;
+
+/**
+ * Records that `scope` could not be reconciled at all (its role cannot be assumed, access is denied, its APIs
+ * fail after their retries): opens `monitoring-blind` (subject `unreachable`) for that account/region through
+ * the event log, unless already open. Returns the number of observations written (0 or 1).
+ * @throws the store's error when the log cannot be read or written.
+ */
+export async function recordUnreachable(deps: UnreachableDeps, scope: Scope, reason: string): Promise<number> {
+  const belief = deriveLifecycle(await deps.log.loadEvents(scope));
+  const observations = judgeUnreachable({ ...scope, now: deps.clock.now().toISOString(), belief, reason });
+  let written = 0;
+  for (const o of observations) if ((await deps.log.appendEvent(o)) === 'stored') written++;
+  (deps.logger ?? silentLogger).warn('reconcile could not read the account/region', { ...scope, reason });
+  return written;
 }
 
 /** The EventBridge envelope CloudTrail → EventBridge would have delivered for this record. */

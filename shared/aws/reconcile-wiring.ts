@@ -22,6 +22,7 @@ import {
   LambdaCoreConnectorInventory,
   SdkMicrovmInventory,
 } from './reconcile-readers.js';
+import type { TargetClientSettings } from './target-credentials.js';
 
 /** SDK attempts per call: throttling (and 5xx) is retried with jittered backoff by the `adaptive` mode. */
 const MAX_ATTEMPTS = 8;
@@ -38,6 +39,12 @@ export interface ReconcileWiringOptions {
   settings?: Partial<ReconcileOptions>;
   /** Endpoint and credentials for every AWS client (the lab); the SDK defaults otherwise. */
   aws?: AwsClientSettings;
+  /**
+   * The account/region read (CloudTrail, Lambda Core, MicroVMs, EC2): its region and, for a member account,
+   * the assumed role's credentials (target-credentials.ts). Default: `aws` in `region`. DynamoDB always uses
+   * `aws` in `region` (the central table).
+   */
+  target?: TargetClientSettings;
 }
 
 export interface ReconcileWiring {
@@ -54,9 +61,9 @@ const READ_REQUEST_TIMEOUT_MS = 15_000;
 export function createReconcileWiring(options: ReconcileWiringOptions): ReconcileWiring {
   const aws = options.aws ?? {};
   // Explicit time-outs on every client (client-options.ts): a frozen endpoint fails instead of hanging.
+  const reader = options.target ?? { ...aws, region: options.region };
   const common = () => ({
-    ...aws,
-    region: options.region,
+    ...reader,
     maxAttempts: MAX_ATTEMPTS,
     retryMode: 'adaptive' as const,
     requestHandler: awsRequestHandler({ requestTimeoutMs: READ_REQUEST_TIMEOUT_MS }),
@@ -70,10 +77,10 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
   const cloudtrail = new CloudTrailClient(common());
   const microvms = new LambdaMicrovmsClient(common());
   const lambdaCore = new LambdaCoreClient({
-    region: options.region,
+    region: reader.region,
     maxAttempts: MAX_ATTEMPTS,
-    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
-    ...(aws.credentials ? { credentials: aws.credentials } : {}),
+    ...(reader.endpoint ? { endpoint: reader.endpoint } : {}),
+    ...(reader.credentials ? { credentials: reader.credentials } : {}),
   });
   const store = new DynamoDbStore({ client: dynamodb, tableName: options.tableName });
   const calls = new ApiCallCounter();

@@ -160,17 +160,7 @@ const LIVE_MICROVM = new Set(['PENDING', 'RUNNING', 'SUSPENDING', 'SUSPENDED']);
  */
 export function judgeReconcile(input: JudgeInput): { observations: ObservationEvent[]; conditions: Condition[] } {
   const observations: ObservationEvent[] = [];
-  const base = (eventName: string, eventTime: string, ...identity: string[]) => ({
-    eventId: `obs-${fingerprintOf('observation', eventName, ...identity)}${fingerprintOf(...identity, eventName)}`,
-    eventTime: new Date(eventTime).toISOString(),
-    eventName,
-    eventSource: OBSERVATION_SOURCE,
-    account: input.account,
-    region: input.region,
-    actor: RECONCILE_ACTOR,
-    errorCode: null,
-    errorMessage: null,
-  });
+  const base = observationBase(input);
   const views = new Map(input.belief.connectors.map((v) => [v.id, v]));
   const listed = new Map(input.connectors.map((c) => [c.Id, c]));
 
@@ -498,17 +488,81 @@ function natCrossAz(
   return out;
 }
 
+/** Builds the common fields of an observation; the eventID is a hash of the identity parts. */
+type ObservationBase = (
+  eventName: string,
+  eventTime: string,
+  ...identity: string[]
+) => Omit<
+  ConditionObservedEvent,
+  'kind' | 'rule' | 'connectorId' | 'subject' | 'active' | 'severity' | 'summary' | 'detail'
+>;
+
+/** The common fields of a reconcile observation of `scope`. */
+function observationBase(scope: { account: string; region: string }): ObservationBase {
+  return (eventName: string, eventTime: string, ...identity: string[]) => ({
+    eventId: `obs-${fingerprintOf('observation', eventName, ...identity)}${fingerprintOf(...identity, eventName)}`,
+    eventTime: new Date(eventTime).toISOString(),
+    eventName,
+    eventSource: OBSERVATION_SOURCE,
+    account: scope.account,
+    region: scope.region,
+    actor: RECONCILE_ACTOR,
+    errorCode: null,
+    errorMessage: null,
+  });
+}
+
+/** The `monitoring-blind` subject of an account/region that reconcile could not read at all. */
+export const UNREACHABLE_SUBJECT = 'unreachable';
+
+/**
+ * An account/region reconcile could not read (role missing, access denied, the API failing after its
+ * retries): the observation that opens `monitoring-blind` (subject `unreachable`) for that scope, or none
+ * when that finding is already open. Nothing else is judged or cleared: what cannot be read is not known to
+ * be gone. The next successful reconcile of the scope clears it (its conditions no longer include it).
+ */
+export function judgeUnreachable(input: {
+  account: string;
+  region: string;
+  /** ISO-8601 time of the run. */
+  now: string;
+  belief: LifecycleResult;
+  /** Why: `cannot assume arn:…: AccessDenied: …`. */
+  reason: string;
+}): ConditionObservedEvent[] {
+  const condition: Condition = {
+    rule: RULES.monitoringBlind,
+    connectorId: null,
+    subject: UNREACHABLE_SUBJECT,
+    severity: null,
+    summary: `monitoring is blind in ${input.account}/${input.region}: reconcile cannot read this account/region (${input.reason}); its connectors, MicroVMs and network are not checked until it can`,
+    detail: input.reason,
+  };
+  const fingerprint = FindingBook.fingerprint(condition.rule.id, SCOPE_OWNER, condition.subject);
+  if (input.belief.findings.some((f) => f.fingerprint === fingerprint && f.status === 'open')) return [];
+  return [openingOf(condition, input.now, observationBase(input))];
+}
+
+/** The observation that opens (or refreshes) a condition's finding. */
+function openingOf(c: Condition, now: string, base: ObservationBase): ConditionObservedEvent {
+  return {
+    ...base('Reconcile', now, c.rule.id, c.connectorId ?? SCOPE_OWNER, c.subject, 'active', now),
+    kind: 'observed.condition',
+    rule: c.rule.id,
+    connectorId: c.connectorId,
+    subject: c.subject,
+    active: true,
+    severity: c.severity,
+    summary: c.summary,
+    detail: c.detail,
+  };
+}
+
 function conditionObservations(
   input: JudgeInput,
   conditions: Condition[],
-  base: (
-    eventName: string,
-    eventTime: string,
-    ...identity: string[]
-  ) => Omit<
-    ConditionObservedEvent,
-    'kind' | 'rule' | 'connectorId' | 'subject' | 'active' | 'severity' | 'summary' | 'detail'
-  >,
+  base: ObservationBase,
 ): ConditionObservedEvent[] {
   const out: ConditionObservedEvent[] = [];
   const findings = new Map(input.belief.findings.map((f) => [f.fingerprint, f]));
@@ -520,17 +574,7 @@ function conditionObservations(
     const existing = findings.get(fingerprint);
     // Open findings get fresh evidence only when the condition says something new (missed events do).
     if (existing?.status === 'open' && c.rule.id !== RULES.missedEvent.id) continue;
-    out.push({
-      ...base('Reconcile', input.now, c.rule.id, owner, c.subject, 'active', input.now),
-      kind: 'observed.condition',
-      rule: c.rule.id,
-      connectorId: c.connectorId,
-      subject: c.subject,
-      active: true,
-      severity: c.severity,
-      summary: c.summary,
-      detail: c.detail,
-    });
+    out.push(openingOf(c, input.now, base));
   }
   const ruleIds = new Set(CONDITION_RULES.map((r) => r.id));
   for (const f of input.belief.findings) {

@@ -1,9 +1,9 @@
 /** Helpers for the alerting e2e tests: what the lab's Slack and SNS received, and the incidents stored. */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Lab } from '../../lab/lab.js';
 import { DynamoDbIncidents } from '../../shared/aws/dynamodb-incidents.js';
 import type { Incident } from '../../shared/domain/incidents.js';
 import type { SnsMessageV1 } from '../../shared/domain/notification-message.js';
+import { withLabTable } from './play-scenario.js';
 
 export function snsMessages(
   lab: Lab,
@@ -35,15 +35,10 @@ export function slackBlocksOf(lab: Lab, needle: string): string {
 }
 
 export async function storedIncidents(lab: Lab): Promise<Incident[]> {
-  const client = new DynamoDBClient({
-    endpoint: lab.options.dynamodbEndpoint,
-    region: lab.options.region,
-    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
-  });
-  try {
-    const store = new DynamoDbIncidents({ client, tableName: lab.options.tableName });
-    return await store.listIncidents({ account: lab.options.account, region: lab.options.region });
-  } finally {
-    client.destroy();
-  }
+  return withLabTable(lab, (client, tableName) =>
+    new DynamoDbIncidents({ client, tableName }).listIncidents({
+      account: lab.options.account,
+      region: lab.options.region,
+    }),
+  );
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
+import type { Lab } from '../../lab/lab.js';
 import { type PlayOptions, playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js';
 import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
 import { ensureTable } from '../../shared/aws/dynamodb-table.js';
@@ -32,6 +33,26 @@ export async function playScenarioForTest(
     ...(delivery ? { delivery } : {}),
     ...hooks,
   });
+}
+
+/**
+ * Runs `work` with a DynamoDB client on the lab's DynamoDB Local (what a test reads or seeds in the table
+ * while the lab is up), and destroys the client afterwards.
+ */
+export async function withLabTable<T>(
+  lab: Lab,
+  work: (client: DynamoDBClient, tableName: string) => Promise<T>,
+): Promise<T> {
+  const client = new DynamoDBClient({
+    endpoint: lab.options.dynamodbEndpoint,
+    region: lab.options.region,
+    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+  });
+  try {
+    return await work(client, lab.options.tableName);
+  } finally {
+    client.destroy();
+  }
 }
 
 export function openFindings(result: ScenarioResult, rule: string) {

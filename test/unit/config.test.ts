@@ -26,7 +26,20 @@ describe('loadConfig', () => {
       allowedAccounts: new Set(['111122223333', '444455556666']),
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       region: 'us-east-1',
+      targets: null,
     });
+  });
+
+  it('reads EGRESS_WATCH_TARGETS, and refuses a malformed one as a configuration error', () => {
+    const targets = '{"targets":[{"account":"444455556666","regions":["us-east-1","eu-west-1"]}],"concurrency":2}';
+    expect(loadConfig({ ...VALID, EGRESS_WATCH_TARGETS: targets }).targets?.targets.map((t) => t.region)).toEqual([
+      'us-east-1',
+      'eu-west-1',
+    ]);
+    expect(() => loadConfig({ ...VALID, EGRESS_WATCH_TARGETS: '{"targets":[]}' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...VALID, EGRESS_WATCH_TARGETS: '{"targets":[]}' })).toThrow(
+      /must list at least one account/,
+    );
   });
 
   it('leaves the DynamoDB endpoint undefined when it is not set', () => {

@@ -141,7 +141,11 @@ describe('serverless.yml: least-privilege roles', () => {
     const statements = functions.reconcile?.iamRoleStatements as Statement[];
     const actions = statements.flatMap((s) => s.Action);
     const writes = actions.filter((a) => !/:(Describe|List|Get|Lookup|Query)[A-Za-z]*$/.test(a));
-    expect(writes.sort()).toEqual(['dynamodb:PutItem', 'sqs:SendMessage']);
+    expect(writes.sort()).toEqual(['dynamodb:PutItem', 'sqs:SendMessage', 'sts:AssumeRole']);
+    // Only the member template's read-only role (docs/organizations.md#targets).
+    const assume = statements.find((s) => s.Action.includes('sts:AssumeRole'));
+    expect(JSON.stringify(assume?.Resource)).toContain(`:role/${['$', '{param:memberRoleName}'].join('')}`);
+    expect(at(config, 'params', 'default', 'memberRoleName')).toBe('egress-watch-read-only');
     expect(at(config, 'functions', 'reconcile', 'events')).toEqual([
       { schedule: { rate: ['$', '{param:reconcileSchedule}'].join('') } },
     ]);
