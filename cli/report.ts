@@ -20,8 +20,10 @@ import {
   formatUsd,
 } from '../shared/domain/report-format.js';
 import type { Report } from '../shared/domain/report-schema.js';
+import { deadLetterDetail } from '../shared/domain/report-slack.js';
 import { renderReportHtml } from '../shared/report/html.js';
 import { loadReportConfig } from '../shared/report-config.js';
+import type { DeadLetterCounter } from '../shared/report-ports.js';
 import { parseCommandArgs } from './args.js';
 import { style } from './terminal-style.js';
 
@@ -46,6 +48,8 @@ export interface LocalReportOptions {
   period?: Report['period'];
   /** Where the HTML goes; report.json is written beside it. */
   htmlPath: string;
+  /** Counts dead-letter queues (the lab's SQS for `npm start`); without it the count is "n/a". */
+  deadLetters?: DeadLetterCounter;
 }
 
 /** Builds a report from a local table and writes report.html + report.json. Used by `report` and `start`. */
@@ -55,6 +59,7 @@ export async function writeLocalReport(options: LocalReportOptions): Promise<Bui
       source: new DynamoDbReportSource({ client: options.client, tableName: options.tableName }),
       clock: { now: () => new Date() },
       renderHtml: renderReportHtml,
+      ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
     },
     {
       period: options.period ?? 'custom',
@@ -137,7 +142,7 @@ export function reportSummaryLines(report: Report): string[] {
   }
   lines.push(
     style.dim(
-      `  monitor: ${formatCount(h.eventsReceived.count)} events received, ${formatCount(h.repaired.count)} repaired, ${formatCount(h.quarantined.count)} quarantined, ${formatCount(h.deadLettered.count)} dead-lettered`,
+      `  monitor: ${formatCount(h.eventsReceived.count)} events received, ${formatCount(h.repaired.count)} repaired, ${formatCount(h.quarantined.count)} quarantined, ${formatCount(h.deadLettered.count)} dead-lettered${deadLetterDetail(h.deadLetterQueues)}`,
     ),
   );
   return lines;

@@ -5,9 +5,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ReportResult } from '../functions/report.js';
+import type { Lab } from '../lab/lab.js';
 import { playScenario, type ScenarioReporter, type ScenarioResult } from '../lab/scenarios/runner.js';
 import { loadScenarioFile, scenarioNames } from '../lab/scenarios/scenario-file.js';
 import type { CloudTrailRecord } from '../lab/trail/record.js';
+import { SqsDeadLetterCounts } from '../shared/aws/sqs-dead-letter-counts.js';
 import { actorOf, describeActor, type UserIdentity } from '../shared/domain/actor.js';
 import { renderForTerminal } from '../shared/slack/blocks.js';
 import { numberFlag, parseCommandArgs } from './args.js';
@@ -42,6 +46,9 @@ export async function startCommand(args: string[]): Promise<number> {
       : undefined;
     write(style.dim(`EventBridge delivery: ${describeDelivery(delivery ?? scenario.lab.delivery ?? {})}`));
     write('');
+    const outDir = join(values.out ?? 'out', scenario.name);
+    let report = '';
+    let scheduled = '';
     const result = await playScenario({
       scenario,
       dynamodbEndpoint: local.endpoint,
@@ -49,18 +56,23 @@ export async function startCommand(args: string[]): Promise<number> {
       speed,
       reporter: liveReporter(write, values.quiet ?? false),
       ...(delivery ? { delivery } : {}),
+      // While the lab is up: the scenario's report (dead letters read from the lab's SQS), then the report
+      // function as its daily schedule runs it (stored in the lab's S3, summary posted to the lab's Slack).
+      beforeClose: async (lab) => {
+        report = await writeScenarioReport(local, lab, scenario.start, outDir);
+        scheduled = await runScheduledReport(lab);
+      },
     });
     write('');
     printSummary(write, result);
-    const outDir = join(values.out ?? 'out', scenario.name);
     writeOutputs(outDir, result);
-    const report = await writeScenarioReport(local, result, outDir);
     write(
       style.dim(
         `\nwrote ${outDir}/ (cloudtrail.jsonl, delivered-events.jsonl, delivery-log.json, slack.json, sns.json, state.json, report.html, report.json) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       ),
     );
     write(`report: ${style.bold(report)}`);
+    write(style.dim(`scheduled report (daily): ${scheduled}`));
     const unmet = result.expectations.filter((e) => !e.met).length;
     return result.failedSteps === 0 && unmet === 0 && result.lab.errors().length === 0 ? 0 : 1;
   } finally {
@@ -68,19 +80,41 @@ export async function startCommand(args: string[]): Promise<number> {
   }
 }
 
-/** The canary report of the scenario's virtual time span, from the scenario's table: out/<scenario>/report.html. */
-async function writeScenarioReport(local: LocalStore, result: ScenarioResult, outDir: string): Promise<string> {
-  const since = Date.parse(result.scenario.start);
-  const until = Math.max(result.lab.clock.nowMs() + 1000, since + 60_000);
+/**
+ * The canary report of the scenario's virtual time span, from the scenario's table, with the lab's
+ * notifications dead-letter queue counted: out/<scenario>/report.html.
+ */
+async function writeScenarioReport(local: LocalStore, lab: Lab, start: string, outDir: string): Promise<string> {
+  const since = Date.parse(start);
+  const until = Math.max(lab.clock.nowMs() + 1000, since + 60_000);
   const htmlPath = resolve(outDir, 'report.html');
-  await writeLocalReport({
-    client: local.client,
-    tableName: local.tableName,
-    sinceMs: until - since,
-    until: new Date(until),
-    htmlPath,
-  });
+  const sqs = new SQSClient(lab.functionRuntime().aws);
+  try {
+    await writeLocalReport({
+      client: local.client,
+      tableName: local.tableName,
+      sinceMs: until - since,
+      until: new Date(until),
+      htmlPath,
+      deadLetters: new SqsDeadLetterCounts({
+        client: sqs,
+        queues: [{ name: 'notifications', queueUrl: lab.alerting.deadLetterQueueUrl }],
+      }),
+    });
+  } finally {
+    sqs.destroy();
+  }
   return htmlPath;
+}
+
+/** Runs the report function as its daily schedule would; says where it stored the report and whether it posted. */
+async function runScheduledReport(lab: Lab): Promise<string> {
+  try {
+    const out = (await lab.runScheduled('report', { period: 'daily' })) as ReportResult;
+    return `s3://${lab.alerting.reportBucket}/${out.htmlKey} in the lab${out.posted ? ', summary posted to Slack' : ''}`;
+  } catch (error) {
+    return `failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function describeDelivery(delivery: Record<string, unknown>): string {

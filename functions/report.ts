@@ -1,15 +1,22 @@
 /**
  * Scheduled canary report (docs/report.md). EventBridge schedules invoke it with `{ "period": "daily" }`
- * or `{ "period": "weekly" }` (serverless.yml); it reads the table, renders the HTML page, JSON and Slack
- * summary, and stores them in the report bucket. Posting to Slack goes through an injected sender.
+ * or `{ "period": "weekly" }` (serverless.yml); it reads the table and the dead-letter queues, renders the
+ * HTML page, JSON and Slack summary, stores them in the report bucket, then posts the summary through the
+ * notify function's Slack channel (bot or webhook, secret from SSM by name). A post that fails after the
+ * channel's retries fails the invocation (the report is already stored): Lambda retries twice, then the
+ * report dead-letter queue.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { loadAlertsConfig } from '../shared/alerts-config.js';
 import { type BuildReportDeps, type BuiltReport, buildReport } from '../shared/app/build-report.js';
 import { awsClientOptions } from '../shared/aws/client-options.js';
 import { DynamoDbReportSource } from '../shared/aws/dynamodb-report-source.js';
+import { wireSlackChannel } from '../shared/aws/notify-wiring.js';
 import { S3ReportArchive } from '../shared/aws/s3-report-archive.js';
+import { SqsDeadLetterCounts } from '../shared/aws/sqs-dead-letter-counts.js';
 import { loadConfig } from '../shared/config.js';
 import { ConfigError, InputError } from '../shared/domain/errors.js';
 import type { ReportRates } from '../shared/domain/report-schema.js';
@@ -35,6 +42,8 @@ export interface ReportResult {
   jsonKey: string;
   connectors: number;
   canaryRuns: number;
+  /** Messages waiting in the dead-letter queues (null: none configured, or one could not be read). */
+  deadLettered: number | null;
   posted: boolean;
 }
 
@@ -72,40 +81,63 @@ export function makeHandler(deps: ReportFunctionDeps): LambdaHandler<unknown, Re
       jsonKey: stored.jsonKey,
       connectors: built.report.connectors.length,
       canaryRuns: built.report.totals.canaryRuns,
+      deadLettered: built.report.health.deadLettered.count,
       posted: built.posted,
     };
   };
 }
 
 /**
- * Dependencies from a runtime: the table (config), the report bucket and rates (report config), one
- * DynamoDB and one S3 client with `runtime.aws` settings. No Slack sender yet: the summary is stored as
- * slack.json next to the page (docs/report.md).
- * @throws ConfigError when the environment is malformed.
+ * Dependencies from a runtime: the table (config), the report bucket, rates, summary channel and dead-letter
+ * queues (report config), the Slack channel of the alerting config (EGRESS_WATCH_SLACK_MODE bot|webhook, the
+ * secret read by name from SSM / Secrets Manager; none when `off`), and DynamoDB, S3 and SQS clients with
+ * `runtime.aws` settings. The Slack link is the S3 console page of the stored HTML (a presigned URL would
+ * expire with the function's session credentials; docs/report.md).
+ * @throws ConfigError / AlertsConfigError when the environment is malformed.
  */
 export function depsFor(runtime: FunctionRuntime): ReportFunctionDeps {
   const config = loadConfig(runtime.env);
   const reportConfig = loadReportConfig(runtime.env);
+  const alerts = loadAlertsConfig(runtime.env);
+  const settings = { ...runtime.aws, region: config.region };
   // Explicit time-outs and retry budgets (shared/aws/client-options.ts): a frozen endpoint fails, never hangs.
   const ddb = new DynamoDBClient({
-    ...runtime.aws,
+    ...settings,
     ...awsClientOptions(),
-    region: config.region,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
   });
   const bucket = reportConfig.bucket;
+  const channel = reportConfig.slackChannel ?? alerts.slackDefaultChannel;
+  const slack = wireSlackChannel(alerts, () => channel, runtime.logger, settings);
   return {
     source: new DynamoDbReportSource({ client: ddb, tableName: config.tableName, logger: runtime.logger }),
     archive: bucket
       ? new S3ReportArchive({
           client: new S3Client({
-            ...runtime.aws,
+            ...settings,
             ...awsClientOptions({ requestTimeoutMs: 15_000 }),
-            region: config.region,
+            // A custom endpoint (the lab's edge on 127.0.0.1) has no bucket sub-domains.
+            ...(runtime.aws.endpoint ? { forcePathStyle: true } : {}),
           }),
           bucket,
         })
       : null,
+    ...(reportConfig.deadLetterQueues.length > 0
+      ? {
+          deadLetters: new SqsDeadLetterCounts({
+            client: new SQSClient({ ...settings, ...awsClientOptions() }),
+            queues: reportConfig.deadLetterQueues,
+            logger: runtime.logger,
+          }),
+        }
+      : {}),
+    ...(slack
+      ? {
+          sendSlack: async (message) => {
+            await slack.post(message, channel);
+          },
+        }
+      : {}),
     clock: runtime.clock,
     renderHtml: renderReportHtml,
     linkOf: (stored) =>

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ec2Error } from './emulators/ec2-wire.js';
 import type { LabResponse } from './emulators/http.js';
+import { s3Error } from './emulators/s3.js';
 import { element, xmlDocument } from './emulators/xml.js';
 
 /** The edge's route names (lab/edge.ts EdgeRoutes keys). */
@@ -21,6 +22,7 @@ export type EdgeRouteName =
   | 'slack'
   | 'ssm'
   | 'sqs'
+  | 's3'
   | 'sts';
 
 const MiB = 1024 * 1024;
@@ -45,6 +47,8 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
   // SSM parameters are at most 8 KB (advanced tier); SQS messages at most 256 KiB (lab choice: 1 MiB).
   ssm: MiB,
   sqs: MiB,
+  // Report pages with inline SVG charts are a few hundred KB (lab choice: 16 MiB; S3 takes 5 GB per PUT).
+  s3: 16 * MiB,
   // STS AssumeRole takes a form of a few KB (policies up to 2,048 characters): 64 KiB is a lab choice.
   sts: 64 * 1024,
 });
@@ -114,6 +118,10 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
           ),
         ),
       };
+    case 's3': {
+      const error = s3Error(400, 'EntityTooLarge', message);
+      return { ...error, headers: { ...error.headers, ...close } };
+    }
     default:
       return {
         status: 413,

@@ -30,6 +30,7 @@ export interface EdgeRoutes {
   slack?: Emulator;
   ssm?: Emulator;
   sqs?: Emulator;
+  s3?: Emulator;
   sts?: Emulator;
 }
 
@@ -260,6 +261,8 @@ export function chooseRoute(req: LabRequest): RouteDecision {
       return { route: 'ssm' };
     case 'sqs':
       return { route: 'sqs' };
+    case 's3':
+      return { route: 's3' };
     case 'sts':
       return { route: 'sts' };
     case 'lambda':

@@ -23,6 +23,7 @@ import { jsonResponse } from './emulators/http.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
 import { createMicrovmProxy, microvmTargetOf } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
+import { createS3Emulator, type S3Emulator } from './emulators/s3.js';
 import {
   createSlackWebhookReceiver,
   type SlackReceived,
@@ -65,6 +66,11 @@ export interface LabOptions {
   /** The expectations document for the canary function (a scenario's `monitor:` block); none = canaries idle. */
   monitor?: unknown;
   /**
+   * Overrides of the functions' environment, applied last (e.g. `EGRESS_WATCH_SLACK_MODE: 'webhook'` with
+   * `EGRESS_WATCH_SLACK_SECRET_NAME: lab.alerting.slackWebhookSecretName`'s value, docs/lab.md).
+   */
+  environment?: Record<string, string>;
+  /**
    * More account/region worlds besides (account, region, network): an AWS Organization's member accounts and
    * other regions (docs/lab.md#organizations). Each has its own CloudTrail, network and compute; its events
    * reach the one bus as member-account rules would forward them.
@@ -93,6 +99,9 @@ export interface LabCell {
   compute: ComputeWorld;
 }
 
+/** The lab's SSM SecureString with an incoming-webhook URL of its Slack (EGRESS_WATCH_SLACK_MODE=webhook). */
+export const LAB_SLACK_WEBHOOK_SECRET_NAME = '/egress-watch/lab/slack-webhook-url';
+
 /** The canary image every lab with a `monitor` registers (its VMs run canary-agent/agent.ts). */
 export const LAB_CANARY_IMAGE = { name: 'egress-watch-canary', appKind: 'canary-agent' } as const;
 
@@ -108,11 +117,15 @@ export interface LabActivity {
   slack?: SlackReceived;
 }
 
-/** Where the notify function delivers in the lab (docs/alerts.md). */
+/** Where the notify function delivers in the lab (docs/alerts.md), and where the report goes (docs/report.md). */
 export interface LabAlerting {
   snsTopicArn: string;
   deadLetterQueueUrl: string;
   slackSecretName: string;
+  /** SSM SecureString holding an incoming-webhook URL of the lab's Slack (for EGRESS_WATCH_SLACK_MODE=webhook). */
+  slackWebhookSecretName: string;
+  /** The lab's report bucket (its S3 emulator). */
+  reportBucket: string;
 }
 
 interface StreamConsumer {
@@ -137,6 +150,8 @@ export class Lab {
   readonly slack: SlackWebhookReceiver;
   readonly ssm: SsmEmulator;
   readonly sqs: SqsEmulator;
+  /** The report bucket (docs/report.md): what the report function stores. */
+  readonly s3: S3Emulator;
   readonly sts: StsEmulator;
   /** Every account/region world; the first is (options.account, options.region), the same as trail/network/compute. */
   readonly cells: LabCell[];
@@ -152,6 +167,7 @@ export class Lab {
   private edge: Edge | undefined;
   private poller: DynamoDbStreamPoller | undefined;
   private readonly streamConsumers: StreamConsumer[] = [];
+  private readonly handlers = new Map<string, LabHandler>();
   private slackSeen = 0;
   private readonly handlerErrors: { functionName: string; error: string }[] = [];
 
@@ -191,6 +207,7 @@ export class Lab {
       for (const name of this.monitoring.ruleNames())
         this.bus.setRuleEnabled(name, this.monitoring.isRuleEnabled(name));
     });
+    this.s3 = createS3Emulator({ clock: this.clock });
     this.trail.onRecord((record) => {
       this.emit({ kind: 'cloudtrail', at: this.clock.now(), text: record.eventName, record });
       this.bus.publish(record);
@@ -266,6 +283,7 @@ export class Lab {
         slack: lab.slack,
         ssm: lab.ssm,
         sqs: lab.sqs,
+        s3: lab.s3,
       },
     });
     lab.prepareAlerting();
@@ -328,17 +346,23 @@ export class Lab {
       snsTopicArn: `arn:aws:sns:${this.options.region}:${this.options.account}:egress-watch-lab-alerts`,
       deadLetterQueueUrl: `${this.url}/${this.options.account}/egress-watch-lab-notify-dlq`,
       slackSecretName: '/egress-watch/lab/slack-bot-token',
+      slackWebhookSecretName: LAB_SLACK_WEBHOOK_SECRET_NAME,
+      reportBucket: 'egress-watch-lab-reports',
     };
   }
 
   private prepareAlerting(): void {
-    const { snsTopicArn, deadLetterQueueUrl, slackSecretName } = this.alerting;
+    const { snsTopicArn, deadLetterQueueUrl, slackSecretName, slackWebhookSecretName, reportBucket } = this.alerting;
     this.sns.addTopic(snsTopicArn);
     this.sqs.createQueue(deadLetterQueueUrl);
+    this.s3.createBucket(reportBucket);
     // A bot token made up for this run only: never in a file, never printed.
     const token = `xoxb-lab-${randomUUID()}`;
     this.ssm.putParameter(slackSecretName, token, 'SecureString');
     this.slack.setBotToken(token);
+    // An incoming webhook of the lab's Slack, for webhook mode (its last path segment is the secret part).
+    const hook = `${this.url}/services/T0LAB0001/B0LAB0001/${randomUUID().replace(/-/g, '')}`;
+    this.ssm.putParameter(slackWebhookSecretName, hook, 'SecureString');
   }
 
   /**
@@ -367,11 +391,15 @@ export class Lab {
       EGRESS_WATCH_NOTIFY_DLQ_URL: this.alerting.deadLetterQueueUrl,
       EGRESS_WATCH_SLACK_RETRY_MIN_MS: '50',
       EGRESS_WATCH_SLACK_RETRIES: '4',
+      // report: stored in the lab's bucket, summary through the same Slack, the notify DLQ counted.
+      EGRESS_WATCH_REPORT_BUCKET: this.alerting.reportBucket,
+      EGRESS_WATCH_REPORT_DEAD_LETTER_QUEUES: `notifications=${this.alerting.deadLetterQueueUrl}`,
       // The canary function (docs/canaries.md): expectations inline, the lab's canary image, and the
       // endpoint proxy in its path form (fetch cannot set the Host header of a per-VM endpoint).
       EGRESS_WATCH_EXPECTATIONS: JSON.stringify(this.options.monitor ?? { connectors: [] }),
       EGRESS_WATCH_CANARY_IMAGE_ARN: `arn:aws:lambda:${this.options.region}:${this.options.account}:microvm-image:${LAB_CANARY_IMAGE.name}`,
       EGRESS_WATCH_MICROVM_PROXY_URL: this.url,
+      ...this.options.environment,
     };
   }
 
@@ -423,6 +451,7 @@ export class Lab {
     await this.poller.poll(); // start reading the stream from now on
     for (const fn of functions) {
       const handler = await this.loadHandler(fn);
+      this.handlers.set(fn.functionName, handler);
       for (const stream of fn.streams ?? []) {
         this.streamConsumers.push({ functionName: fn.functionName, handler, filterPatterns: stream.filterPatterns });
       }
@@ -510,6 +539,20 @@ export class Lab {
       this.emit({ kind: 'handler-error', at: this.clock.now(), functionName, text: message });
       throw error;
     }
+  }
+
+  /**
+   * Invokes a function now as one of its schedules would (e.g. `report` with `{ period: 'daily' }`), with
+   * its activity and Slack messages emitted, then drains the stream.
+   * @throws the handler's error (also recorded in errors()); Error for a function serverless.yml lacks.
+   */
+  async runScheduled(functionName: string, input?: unknown): Promise<unknown> {
+    const handler = this.handlers.get(functionName);
+    if (!handler) throw new Error(`no function ${functionName} in serverless.yml`);
+    this.emit({ kind: 'scheduled', at: this.clock.now(), functionName, text: `run now → ${functionName}` });
+    const result = await this.invoke(functionName, handler, scheduledEvent(this.options, this.clock.now(), input));
+    await this.drainStream();
+    return result;
   }
 
   private schedule(functionName: string, handler: LabHandler, schedule: FunctionRules['schedules'][number]): void {

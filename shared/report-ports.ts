@@ -1,12 +1,13 @@
 /**
  * What the report use case needs from the outside world (docs/report.md). The DynamoDB adapter
  * (shared/aws/dynamodb-report-source.ts) reads the monitor's table; the S3 adapter
- * (shared/aws/s3-report-archive.ts) stores the outputs; the Slack sender is injected by the composition root.
+ * (shared/aws/s3-report-archive.ts) stores the outputs; the SQS adapter (shared/aws/sqs-dead-letter-counts.ts)
+ * counts the dead-letter queues; the Slack sender is injected by the composition root.
  */
 import type { CanaryRun } from './domain/canary.js';
 import type { ConnectorView, Finding } from './domain/model.js';
 import type { IncidentRecord, MonitorHealth } from './domain/report.js';
-import type { Report } from './domain/report-schema.js';
+import type { DeadLetterQueueCount, Report } from './domain/report-schema.js';
 import type { SlackMessage } from './domain/report-slack.js';
 
 /** A time window [since, until), ISO-8601. */
@@ -47,3 +48,13 @@ export type ReportRenderer = (report: Report) => Promise<string>;
 
 /** Posts the Slack summary (the Slack adapter, or a dry run that records it). */
 export type SlackSummarySender = (message: SlackMessage) => Promise<void>;
+
+/** Counts the messages waiting in the monitor's dead-letter queues. */
+export interface DeadLetterCounter {
+  /**
+   * One entry per configured queue, in configuration order: `count` = SQS ApproximateNumberOfMessages, or
+   * null with the reason in `source` when the queue cannot be read (the report then says "n/a"). Never throws
+   * for one unreadable queue.
+   */
+  count(): Promise<DeadLetterQueueCount[]>;
+}

@@ -1,7 +1,8 @@
 /**
  * SQS over the AWS JSON 1.0 protocol (`X-Amz-Target: AmazonSQS.<Operation>`), enough for a dead-letter
  * queue: SendMessage, ReceiveMessage (visibility timeout on the lab clock), DeleteMessage,
- * GetQueueAttributes (ApproximateNumberOfMessages). MD5OfMessageBody / MD5OfBody are real MD5 digests: the
+ * GetQueueAttributes (ApproximateNumberOfMessages = visible messages, ApproximateNumberOfMessagesNotVisible
+ * = in flight, or `All`; SQS API Reference, GetQueueAttributes). MD5OfMessageBody / MD5OfBody are real MD5 digests: the
  * official client checks them.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -91,8 +92,21 @@ export function createSqsEmulator(options: { clock?: Clock } = {}): SqsEmulator 
         queue.splice(index, 1);
         return json10(200, {});
       }
-      case 'GetQueueAttributes':
-        return json10(200, { Attributes: { ApproximateNumberOfMessages: String(queue.length) } });
+      case 'GetQueueAttributes': {
+        // ApproximateNumberOfMessages: messages available for retrieval (visible); NotVisible: in flight.
+        const now = nowMs();
+        const visible = queue.filter((m) => m.invisibleUntil <= now).length;
+        const known: Record<string, string> = {
+          ApproximateNumberOfMessages: String(visible),
+          ApproximateNumberOfMessagesNotVisible: String(queue.length - visible),
+        };
+        const names = Array.isArray(input.AttributeNames) ? input.AttributeNames.map(String) : [];
+        const unknown = names.find((n) => n !== 'All' && !(n in known));
+        if (unknown) return error('InvalidAttributeName', `The lab's SQS does not keep the attribute ${unknown}.`);
+        const wanted = names.includes('All') ? known : Object.fromEntries(names.map((n) => [n, known[n] as string]));
+        // SQS leaves Attributes out when none was asked for.
+        return json10(200, Object.keys(wanted).length > 0 ? { Attributes: wanted } : {});
+      }
       default:
         return error('UnsupportedOperation', `The lab's SQS does not implement ${operation}.`);
     }

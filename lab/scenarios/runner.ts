@@ -57,6 +57,8 @@ export interface PlayOptions {
   prepare?: (lab: Lab) => Promise<void> | void;
   /** Runs after the last projection, before the lab closes (e.g. redrive dead letters). */
   beforeClose?: (lab: Lab) => Promise<void> | void;
+  /** Overrides of the functions' environment in the lab (LabOptions.environment). */
+  environment?: Record<string, string>;
 }
 
 export interface ScenarioResult {
@@ -124,6 +126,7 @@ export async function playScenario(options: PlayOptions): Promise<ScenarioResult
     tableName: options.tableName,
     ...(options.edgePort !== undefined ? { edgePort: options.edgePort } : {}),
     ...(scenario.monitor ? { monitor: parseExpectations(scenario.monitor, `scenario ${scenario.name} monitor`) } : {}),
+    ...(options.environment ? { environment: options.environment } : {}),
   });
   const ddb = new DynamoDBClient({
     endpoint: options.dynamodbEndpoint,

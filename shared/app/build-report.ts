@@ -5,16 +5,28 @@
  * Definitions of every number: docs/report.md.
  */
 
-import { buildReportModel } from '../domain/report.js';
+import { DependencyError } from '../domain/errors.js';
+import { buildReportModel, deadLetterHealth } from '../domain/report.js';
 import { type Report, type ReportRates, ReportSchema } from '../domain/report-schema.js';
 import { reportSlackMessage, type SlackMessage } from '../domain/report-slack.js';
 import type { Clock, Logger } from '../ports.js';
 import { silentLogger } from '../ports.js';
-import type { ReportArchive, ReportRenderer, ReportSource, SlackSummarySender, StoredReport } from '../report-ports.js';
+import type {
+  DeadLetterCounter,
+  ReportArchive,
+  ReportRenderer,
+  ReportSource,
+  SlackSummarySender,
+  StoredReport,
+} from '../report-ports.js';
 
-/** The use case's collaborators. Without `archive` nothing is stored; without `sendSlack` nothing is posted. */
+/**
+ * The use case's collaborators. Without `archive` nothing is stored; without `sendSlack` nothing is posted;
+ * without `deadLetters` the dead-letter count is the source's (null, "not available").
+ */
 export interface BuildReportDeps {
   source: ReportSource;
+  deadLetters?: DeadLetterCounter;
   clock: Clock;
   renderHtml: ReportRenderer;
   archive?: ReportArchive;
@@ -44,8 +56,11 @@ export interface BuiltReport {
 }
 
 /**
- * Builds (and stores / posts) one report. Throws RangeError for a non-positive window, and the
- * source's, archive's or sender's error when one fails (the caller's retry policy applies).
+ * Builds (and stores / posts) one report. The archive is written before the summary is posted, so a Slack
+ * failure never loses the report. Throws RangeError for a non-positive window; the source's or archive's
+ * error when one fails; DependencyError (naming the stored key and the channel's reason, `cause` = the
+ * sender's error) when the summary could not be posted — the caller's retry policy applies (the report
+ * function: Lambda's two async retries, then its on-failure dead-letter queue).
  */
 export async function buildReport(deps: BuildReportDeps, request: BuildReportRequest): Promise<BuiltReport> {
   if (!(request.sinceMs > 0)) throw new RangeError(`report window must be positive, got ${request.sinceMs} ms`);
@@ -54,12 +69,14 @@ export async function buildReport(deps: BuildReportDeps, request: BuildReportReq
   const until = request.until ?? now;
   const window = { since: new Date(until.getTime() - request.sinceMs).toISOString(), until: until.toISOString() };
 
-  const [connectors, findings, incidents, health] = await Promise.all([
+  const [connectors, findings, incidents, storeHealth, deadLetterQueues] = await Promise.all([
     deps.source.listConnectors(),
     deps.source.listFindings(),
     deps.source.listIncidents(),
     deps.source.monitorHealth(window),
+    deps.deadLetters?.count(),
   ]);
+  const health = deadLetterQueues ? { ...storeHealth, ...deadLetterHealth(deadLetterQueues) } : storeHealth;
   const canaryRuns = await deps.source.listCanaryRuns(
     connectors.map((c) => c.id),
     window,
@@ -88,7 +105,19 @@ export async function buildReport(deps: BuildReportDeps, request: BuildReportReq
   }
   let posted = false;
   if (deps.sendSlack) {
-    await deps.sendSlack(slack);
+    try {
+      await deps.sendSlack(slack);
+    } catch (error) {
+      const where = stored ? `stored as s3://${stored.bucket}/${stored.htmlKey}` : 'built (not stored)';
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error('report summary not posted', { period: report.period, stored: stored?.htmlKey ?? null, reason });
+      throw new DependencyError(
+        `the ${report.period} report was ${where}, but its Slack summary was not posted: ${reason}`,
+        {
+          cause: error,
+        },
+      );
+    }
     posted = true;
   }
   logger.info('report built', {

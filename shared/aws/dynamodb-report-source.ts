@@ -222,7 +222,8 @@ export class DynamoDbReportSource implements ReportSource {
       quarantined: { count: quarantined, source: 'quarantine items received in the window (kept 30 days)' },
       deadLettered: {
         count: null,
-        source: 'not available: dead letters are in the SQS dead-letter queues, which the report does not read',
+        // The table keeps no dead letters; the report reads the SQS queues when configured (deadLetterHealth).
+        source: 'not available: the table keeps no dead letters and no dead-letter queue is configured for the report',
       },
     };
   }

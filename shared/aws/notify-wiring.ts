@@ -27,6 +27,40 @@ export interface NotifyWiring {
   destroy(): void;
 }
 
+/** The Slack channel of the configured mode (bot: Web API, webhook: incoming webhook). */
+export type SlackChannel = SlackWebApiChannel | SlackWebhookChannel;
+
+/**
+ * The Slack channel the configuration asks for, or null when Slack is `off` (or has no secret name): bot
+ * mode → `SlackWebApiChannel` (official @slack/web-api), webhook mode → `SlackWebhookChannel` (official
+ * @slack/webhook); the secret is resolved by name from SSM / Secrets Manager with `aws` client settings.
+ * Shared by the notify function and the report function (docs/alerts.md, docs/report.md).
+ */
+export function wireSlackChannel(
+  alerts: AlertsConfig,
+  route: (t: IncidentTransition) => string,
+  logger: Logger,
+  aws: AwsClientSettings,
+): SlackChannel | null {
+  if (alerts.slackMode === 'off' || !alerts.slackSecretName) return null;
+  const secret = slackSecretResolver(alerts.slackSecretName, alerts.secretMaxAgeSeconds, aws);
+  const common = {
+    route,
+    runbookBaseUrl: alerts.runbookBaseUrl,
+    retries: alerts.slackRetries,
+    retryMinMs: alerts.slackRetryMinMs,
+    dryRun: alerts.dryRun.has('slack'),
+    logger,
+  };
+  return alerts.slackMode === 'bot'
+    ? new SlackWebApiChannel({
+        ...common,
+        token: secret,
+        ...(alerts.slackApiUrl ? { slackApiUrl: alerts.slackApiUrl } : {}),
+      })
+    : new SlackWebhookChannel({ ...common, secret, defaultChannel: alerts.slackDefaultChannel });
+}
+
 /**
  * @throws Error when no dead-letter queue is configured: a failed notification must land somewhere.
  */
@@ -50,27 +84,8 @@ export function wireNotify(
   const route = (t: IncidentTransition) =>
     routeChannel(alerts, { severity: t.incident.severity, tags: t.incident.members.flatMap((m) => m.tags) });
   const channels: NotificationChannel[] = [];
-  const slackDry = alerts.dryRun.has('slack');
-  if (alerts.slackMode !== 'off' && alerts.slackSecretName) {
-    const secret = slackSecretResolver(alerts.slackSecretName, alerts.secretMaxAgeSeconds, settings);
-    const common = {
-      route,
-      runbookBaseUrl: alerts.runbookBaseUrl,
-      retries: alerts.slackRetries,
-      retryMinMs: alerts.slackRetryMinMs,
-      dryRun: slackDry,
-      logger: observability.logger,
-    };
-    channels.push(
-      alerts.slackMode === 'bot'
-        ? new SlackWebApiChannel({
-            ...common,
-            token: secret,
-            ...(alerts.slackApiUrl ? { slackApiUrl: alerts.slackApiUrl } : {}),
-          })
-        : new SlackWebhookChannel({ ...common, secret, defaultChannel: alerts.slackDefaultChannel }),
-    );
-  }
+  const slack = wireSlackChannel(alerts, route, observability.logger, settings);
+  if (slack) channels.push(slack);
   if (alerts.snsTopicArn) {
     channels.push(
       new SnsChannel({

@@ -17,6 +17,20 @@ export const HealthCountSchema = z
   })
   .describe('one monitor health count');
 
+/** Messages waiting in one dead-letter queue when the report ran (SQS GetQueueAttributes). */
+export const DeadLetterQueueCountSchema = z
+  .object({
+    name: z.string().describe('short name of the queue (notifications, ingest, project, …)'),
+    count: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .describe('SQS ApproximateNumberOfMessages when the report ran; null when the queue could not be read'),
+    source: z.string().describe('where the count comes from, or why the queue could not be read'),
+  })
+  .describe('one dead-letter queue');
+
 export const ReportRatesSchema = z
   .object({
     usdPerVcpuSecond: z.number().min(0),
@@ -129,6 +143,12 @@ export const ReportSchema = z
       repaired: HealthCountSchema,
       quarantined: HealthCountSchema,
       deadLettered: HealthCountSchema,
+      deadLetterQueues: z
+        .array(DeadLetterQueueCountSchema)
+        .optional()
+        .describe(
+          'the dead-letter queues behind deadLettered, one entry per configured queue; absent when the report read no queue',
+        ),
     }),
   })
   .describe('egress-watch canary report, version 1');
@@ -141,6 +161,8 @@ export type ConnectorReport = z.infer<typeof ConnectorReportSchema>;
 export type IncidentReport = z.infer<typeof IncidentReportSchema>;
 /** A monitor health count (null count = not available). */
 export type HealthCount = z.infer<typeof HealthCountSchema>;
+/** Messages waiting in one dead-letter queue. */
+export type DeadLetterQueueCount = z.infer<typeof DeadLetterQueueCountSchema>;
 /** The rates canary cost is computed at. */
 export type ReportRates = z.infer<typeof ReportRatesSchema>;
 /** Latency of one probe target. */

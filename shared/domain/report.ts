@@ -8,6 +8,7 @@ import type { CanaryProbe, CanaryRun, ProbeKind } from './canary.js';
 import type { ConnectorView, Evidence, Finding } from './model.js';
 import type {
   ConnectorReport,
+  DeadLetterQueueCount,
   HealthCount,
   IncidentReport,
   Report,
@@ -58,6 +59,36 @@ export interface MonitorHealth {
   repaired: HealthCount;
   quarantined: HealthCount;
   deadLettered: HealthCount;
+  /** Per queue, when the report read the dead-letter queues (deadLetterHealth). */
+  deadLetterQueues?: DeadLetterQueueCount[];
+}
+
+/**
+ * The `deadLettered` health count from the dead-letter queues the report read: the sum of their
+ * ApproximateNumberOfMessages (SQS GetQueueAttributes: messages waiting now, not those dead-lettered in the
+ * window — SQS keeps no history). null when no queue is configured or one could not be read: the total is
+ * then unknown, never a made-up 0. Queue order is kept.
+ */
+export function deadLetterHealth(
+  queues: readonly DeadLetterQueueCount[],
+): Pick<MonitorHealth, 'deadLettered' | 'deadLetterQueues'> {
+  if (queues.length === 0)
+    return {
+      deadLettered: { count: null, source: 'not available: no dead-letter queue configured for the report' },
+      deadLetterQueues: [],
+    };
+  const unread = queues.filter((q) => q.count === null).map((q) => q.name);
+  const list = queues.map((q) => `${q.name} ${q.count ?? 'n/a'}`).join(', ');
+  return {
+    deadLettered:
+      unread.length > 0
+        ? { count: null, source: `not available: could not read ${unread.join(', ')} (${list})` }
+        : {
+            count: queues.reduce((sum, q) => sum + (q.count ?? 0), 0),
+            source: `messages waiting in ${queues.length} dead-letter queue(s) when the report ran, SQS ApproximateNumberOfMessages (${list})`,
+          },
+    deadLetterQueues: [...queues],
+  };
 }
 
 /** Everything the report is computed from. `incidents` empty ⇒ incidents are derived from findings. */

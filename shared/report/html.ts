@@ -197,6 +197,7 @@ ${row('events received', health.eventsReceived)}
 ${row('repaired by reconcile', health.repaired)}
 ${row('quarantined', health.quarantined)}
 ${row('dead-lettered', health.deadLettered)}
+${(health.deadLetterQueues ?? []).map((q) => row(`dead-letter queue ${q.name}`, q)).join('\n')}
 </tbody>
 </table>`;
 }

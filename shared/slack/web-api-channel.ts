@@ -6,7 +6,7 @@
  * as a ChannelError whose message carries no secret. Methods: api.slack.com/methods/chat.postMessage,
  * api.slack.com/methods/chat.update.
  */
-import { type ChatPostMessageResponse, WebClient } from '@slack/web-api';
+import { type ChatPostMessageResponse, type KnownBlock, WebClient } from '@slack/web-api';
 import { ChannelError, type DeliveryReceipt, type NotificationChannel } from '../alerts-ports.js';
 import type { IncidentTransition } from '../domain/incidents.js';
 import type { Logger } from '../ports.js';
@@ -50,16 +50,30 @@ export class SlackWebApiChannel implements NotificationChannel {
         return { slackChannel: channel, ts: anchor.ts };
       }
       const threadTs = t.kind === 'reminder' && anchor?.ts ? anchor.ts : undefined;
-      const out: ChatPostMessageResponse = await web.chat.postMessage({
-        channel,
-        text: message.text,
-        blocks: message.blocks,
-        unfurl_links: false,
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-      });
-      return { slackChannel: out.channel ?? channel, ...(out.ts ? { ts: out.ts } : {}) };
+      return await postMessage(web, channel, message, threadTs);
     } catch (error) {
       throw new ChannelError(`${method} failed: ${describeSlackError(error)}`);
+    }
+  }
+
+  /**
+   * Posts any message (the canary report's summary, docs/report.md) to `channel` with `chat.postMessage`,
+   * through the same client, token, retries and dry run as incident messages.
+   * @throws ChannelError (no secret in its message) when Slack still refuses after the client's retries.
+   */
+  async post(message: SlackPostable, channel: string): Promise<DeliveryReceipt> {
+    if (this.options.dryRun) {
+      (this.options.logger ?? silentLogger).info('slack dry run', {
+        method: 'chat.postMessage',
+        channel,
+        text: message.text,
+      });
+      return { slackChannel: channel, dryRun: true };
+    }
+    try {
+      return await postMessage(await this.web(), channel, message, undefined);
+    } catch (error) {
+      throw new ChannelError(`chat.postMessage failed: ${describeSlackError(error)}`);
     }
   }
 
@@ -84,6 +98,28 @@ export class SlackWebApiChannel implements NotificationChannel {
     }
     return this.client.web;
   }
+}
+
+/** A message any Slack surface accepts: the fallback `text` and Block Kit `blocks`. */
+export interface SlackPostable {
+  text: string;
+  blocks: readonly object[];
+}
+
+async function postMessage(
+  web: WebClient,
+  channel: string,
+  message: SlackPostable,
+  threadTs: string | undefined,
+): Promise<DeliveryReceipt> {
+  const out: ChatPostMessageResponse = await web.chat.postMessage({
+    channel,
+    text: message.text,
+    blocks: message.blocks as KnownBlock[],
+    unfurl_links: false,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  });
+  return { slackChannel: out.channel ?? channel, ...(out.ts ? { ts: out.ts } : {}) };
 }
 
 /** Error code, HTTP status or Slack's `error` field: never the token, the URL or the request body. */

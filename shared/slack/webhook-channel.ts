@@ -3,6 +3,7 @@
  * cannot update or thread). 429 waits Slack's `Retry-After`; 5xx and network errors get jittered backoff
  * (shared/slack/retry.ts). The webhook URL is the secret: it never appears in logs or errors.
  */
+import type { KnownBlock } from '@slack/web-api';
 import { IncomingWebhook } from '@slack/webhook';
 import { ChannelError, type DeliveryReceipt, type NotificationChannel } from '../alerts-ports.js';
 import type { IncidentTransition } from '../domain/incidents.js';
@@ -10,6 +11,7 @@ import type { Logger } from '../ports.js';
 import { silentLogger } from '../ports.js';
 import { incidentMessage } from './blocks.js';
 import { withRetries } from './retry.js';
+import type { SlackPostable } from './web-api-channel.js';
 
 export interface SlackWebhookChannelOptions {
   /** The secret's value: one webhook URL, or JSON `{ "<channel>": "<url>", … }` for routed channels. */
@@ -37,6 +39,25 @@ export class SlackWebhookChannel implements NotificationChannel {
       (this.options.logger ?? silentLogger).info('slack webhook dry run', { channel, text: message.text });
       return { slackChannel: channel, dryRun: true };
     }
+    await this.deliver(message, channel);
+    return { slackChannel: channel };
+  }
+
+  /**
+   * Posts any message (the canary report's summary, docs/report.md) through the webhook of `channel`, with
+   * the same secret, retries and dry run as incident messages.
+   * @throws ChannelError (no secret in its message) when the webhook still fails after the retries.
+   */
+  async post(message: SlackPostable, channel: string): Promise<DeliveryReceipt> {
+    if (this.options.dryRun) {
+      (this.options.logger ?? silentLogger).info('slack webhook dry run', { channel, text: message.text });
+      return { slackChannel: channel, dryRun: true };
+    }
+    await this.deliver(message, channel);
+    return { slackChannel: channel };
+  }
+
+  private async deliver(message: SlackPostable, channel: string): Promise<void> {
     const url = webhookFor(await this.options.secret(), channel, this.options.defaultChannel);
     let retryAfter: string | null = null;
     const webhook = new IncomingWebhook(url, {
@@ -51,7 +72,7 @@ export class SlackWebhookChannel implements NotificationChannel {
       await withRetries(
         () => {
           retryAfter = null;
-          return webhook.send({ text: message.text, blocks: message.blocks });
+          return webhook.send({ text: message.text, blocks: message.blocks as KnownBlock[] });
         },
         (error) => {
           const status = (error as { statusCode?: number }).statusCode;
@@ -68,7 +89,6 @@ export class SlackWebhookChannel implements NotificationChannel {
           ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
         },
       );
-      return { slackChannel: channel };
     } catch (error) {
       const e = error as { statusCode?: number; body?: string; code?: string };
       throw new ChannelError(

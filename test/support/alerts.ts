@@ -20,6 +20,20 @@ export function slackCalls(lab: Lab): { method: string; ts: string | undefined; 
   return lab.slack.received.map((r) => ({ method: r.method, ts: r.ts, text: String(r.payload.text) }));
 }
 
+/** The facts the article's deletion message must carry, in either Slack mode: the Block Kit of that message. */
+export const ARTICLE_DELETION_FACTS = [
+  'nat-egress-connector',
+  '111122223333 / ap-northeast-1',
+  'role/PlatformAdmin/alice',
+  'docs/runbooks/connector-deleted-while-in-use.md',
+];
+
+/** The Block Kit (as JSON text) of the first Slack payload whose text contains `needle`. */
+export function slackBlocksOf(lab: Lab, needle: string): string {
+  const found = lab.slack.received.find((r) => String(r.payload.text).includes(needle));
+  return JSON.stringify(found?.payload.blocks ?? null);
+}
+
 export async function storedIncidents(lab: Lab): Promise<Incident[]> {
   return withLabTable(lab, (client, tableName) =>
     new DynamoDbIncidents({ client, tableName }).listIncidents({

@@ -10,12 +10,12 @@ import { ensureTable } from '../../shared/aws/dynamodb-table.js';
 
 /**
  * `delivery` overrides the scenario's EventBridge behaviour (e.g. `{ lossRate: 0.3 }`); `hooks` run once the
- * lab is up (`prepare`) and before it closes (`beforeClose`).
+ * lab is up (`prepare`) and before it closes (`beforeClose`); `environment` overrides the functions' environment.
  */
 export async function playScenarioForTest(
   name: string,
   delivery?: Record<string, unknown>,
-  hooks: Pick<PlayOptions, 'prepare' | 'beforeClose'> = {},
+  hooks: Pick<PlayOptions, 'prepare' | 'beforeClose' | 'environment'> = {},
 ): Promise<ScenarioResult> {
   const { dynamodbEndpoint: endpoint, tableName } = await playScenarioTable(name);
   return playScenario({

@@ -4,7 +4,14 @@
 
 import type { CanaryProbe, CanaryRun } from '../../shared/domain/canary.js';
 import type { ConnectorView, Finding } from '../../shared/domain/model.js';
-import type { MonitorHealth } from '../../shared/domain/report.js';
+import {
+  buildReportModel,
+  DEFAULT_RATES,
+  type MonitorHealth,
+  type ReportInput,
+  withMicrovmSecondPrice,
+} from '../../shared/domain/report.js';
+import type { Report } from '../../shared/domain/report-schema.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'ap-northeast-1';
@@ -192,4 +199,20 @@ export function health(): MonitorHealth {
     quarantined: { count: 1, source: 'test' },
     deadLettered: { count: null, source: 'not available: test' },
   };
+}
+
+/** The weekly report of this fleet at the default rates; override any input. */
+export function weeklyReport(overrides: Partial<ReportInput> = {}): Report {
+  return buildReportModel({
+    generatedAt: UNTIL,
+    period: 'weekly',
+    window: { since: SINCE, until: UNTIL },
+    rates: withMicrovmSecondPrice(DEFAULT_RATES),
+    connectors: connectors(),
+    findings: findings(),
+    incidents: [],
+    canaryRuns: canaryRuns(),
+    health: health(),
+    ...overrides,
+  });
 }

@@ -30,4 +30,25 @@ describe('loadReportConfig', () => {
     );
     expect(() => loadReportConfig({ EGRESS_WATCH_CANARY_VCPU: 'two' })).toThrow(/EGRESS_WATCH_CANARY_VCPU.*"two"/);
   });
+
+  it('reads the summary channel and the dead-letter queues in order, and rejects a malformed queue list', () => {
+    const config = loadReportConfig({
+      EGRESS_WATCH_REPORT_SLACK_CHANNEL: '#reports',
+      EGRESS_WATCH_REPORT_DEAD_LETTER_QUEUES:
+        'notifications=https://sqs.us-east-1.amazonaws.com/111122223333/n-dlq, ingest=https://sqs.us-east-1.amazonaws.com/111122223333/i-dlq',
+    });
+    expect(config.slackChannel).toBe('#reports');
+    expect(config.deadLetterQueues).toEqual([
+      { name: 'notifications', queueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/n-dlq' },
+      { name: 'ingest', queueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/i-dlq' },
+    ]);
+    expect(loadReportConfig({}).deadLetterQueues).toEqual([]);
+    expect(loadReportConfig({}).slackChannel).toBeNull();
+    expect(() => loadReportConfig({ EGRESS_WATCH_REPORT_DEAD_LETTER_QUEUES: 'ingest' })).toThrow(
+      /EGRESS_WATCH_REPORT_DEAD_LETTER_QUEUES "ingest" is not a new <name>=<queue URL>/,
+    );
+    expect(() =>
+      loadReportConfig({ EGRESS_WATCH_REPORT_DEAD_LETTER_QUEUES: 'a=https://q.example/1,a=https://q.example/2' }),
+    ).toThrow(ConfigError);
+  });
 });

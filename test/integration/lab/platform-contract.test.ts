@@ -423,10 +423,12 @@ describe('lab edge', () => {
 
   it('names what it did not recognise, and which route is missing', async () => {
     const unknownService = await fetch(`${edge.url}/`, {
-      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260624/us-east-1/s3/aws4_request, Signature=x' },
+      headers: {
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260624/us-east-1/kinesis/aws4_request, Signature=x',
+      },
     });
     expect(unknownService.status).toBe(400);
-    expect(await unknownService.json()).toEqual({ message: 'lab edge: no emulator for SigV4 service "s3"' });
+    expect(await unknownService.json()).toEqual({ message: 'lab edge: no emulator for SigV4 service "kinesis"' });
 
     const unknownLambdaPath = await fetch(`${edge.url}/2015-03-31/functions`, {
       headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260624/us-east-1/lambda/aws4_request' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReportModel, DEFAULT_RATES, withMicrovmSecondPrice } from '../../../shared/domain/report.js';
-import { reportSlackMessage } from '../../../shared/domain/report-slack.js';
+import { failingTargets, openDriftIncidents, reportSlackMessage } from '../../../shared/domain/report-slack.js';
 import * as f from '../../support/report-fixtures.js';
 
 const report = buildReportModel({
@@ -34,6 +34,52 @@ describe('reportSlackMessage (Block Kit)', () => {
     expect(text).toContain('by role/NetworkTeam/bob');
     expect(text).toContain('n/a dead-lettered');
     expect(text).toContain('<https://reports.example/weekly/latest.html|Full report with charts>');
+  });
+
+  it('names the connectors, the open drift and the top failing targets', () => {
+    expect(text).toContain('*Connectors*\\n2');
+    expect(text).toContain('*Open drift*\\n0 canary incident(s) open');
+    // NAT's database target timed out in runs 8–11: 4 of 28 probes missed; nothing else missed.
+    expect(failingTargets(report)).toEqual([
+      {
+        connectorId: f.NAT,
+        connectorName: 'nat-egress-connector',
+        targetId: 'database',
+        target: '10.0.2.15:5432',
+        probes: 28,
+        failed: 4,
+      },
+    ]);
+    expect(text).toContain(
+      '*Top failing targets*\\n• `database` (10.0.2.15:5432) on *nat-egress-connector*: 4 of 28 probes missed',
+    );
+    expect(message.text).toBe(
+      'egress-watch weekly canary report: 2 connector(s), availability 92.9 %, 2 incident(s) opened, 1 open, 0 drift open',
+    );
+  });
+
+  it('counts a canary incident open at the end as drift, and a resolved one or an event rule not', () => {
+    const base = report.incidents[0]!;
+    const withDrift = {
+      ...report,
+      incidents: [
+        { ...base, incidentId: 'i-drift-open', rule: 'reachability-drift', resolvedAt: null },
+        { ...base, incidentId: 'i-drift-closed', rule: 'egress-ip-drift', resolvedAt: '2026-06-26T00:00:00.000Z' },
+        { ...base, incidentId: 'i-breach', rule: 'isolation-breach', resolvedAt: f.UNTIL },
+        { ...base, incidentId: 'i-event', rule: 'network-path-changed', resolvedAt: null },
+      ],
+    };
+    expect(openDriftIncidents(withDrift).map((i) => i.incidentId)).toEqual(['i-drift-open', 'i-breach']);
+    expect(JSON.stringify(reportSlackMessage(withDrift).blocks)).toContain('*Open drift*\\n2 canary incident(s) open');
+  });
+
+  it('has no failing-targets section when every probe met its expectation', () => {
+    const clean = {
+      ...report,
+      connectors: report.connectors.map((c) => ({ ...c, latency: c.latency.map((t) => ({ ...t, met: t.probes })) })),
+    };
+    expect(failingTargets(clean)).toEqual([]);
+    expect(JSON.stringify(reportSlackMessage(clean).blocks)).not.toContain('Top failing targets');
   });
 
   it('escapes Slack control characters in text from the store', () => {
