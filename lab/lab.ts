@@ -17,6 +17,7 @@ import { createCloudTrailEmulator } from './emulators/cloudtrail.js';
 import { createEc2Emulator } from './emulators/ec2.js';
 import { Ec2FaultSwitch } from './emulators/ec2-faults.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
+import { createLambdaFunctionsEmulator } from './emulators/lambda-functions.js';
 import { createMicrovmProxy } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
 import {
@@ -33,6 +34,7 @@ import { type FunctionRules, readServerlessRules } from './eventbridge/serverles
 import type { CallerIdentity, CloudTrailRecord } from './trail/record.js';
 import { LabTrail } from './trail/store.js';
 import { ComputeWorld, type ComputeWorldOptions } from './world/compute.js';
+import { LambdaFunctionWorld } from './world/lambda-functions.js';
 import { NetworkWorld } from './world/network.js';
 import type { NetworkSpec } from './world/network-spec.js';
 
@@ -91,6 +93,8 @@ export class Lab {
   readonly bus: LabEventBus;
   readonly network: NetworkWorld;
   readonly compute: ComputeWorld;
+  /** Classic Lambda functions (VPC configurations only), docs/hyperplane-enis.md. */
+  readonly functions: LambdaFunctionWorld;
   readonly callers: CallerRegistry;
   readonly sns: SnsEmulator;
   readonly slack: SlackWebhookReceiver;
@@ -115,6 +119,7 @@ export class Lab {
     const ctx = { clock: this.clock, trail: this.trail, account: options.account, region: options.region };
     this.network = NetworkWorld.fromSpec(options.network, ctx);
     this.compute = new ComputeWorld(ctx, this.network, options.compute ?? {});
+    this.functions = new LambdaFunctionWorld(ctx);
     for (const image of options.images) this.compute.microvms.registerImage(image);
     if (options.monitor !== undefined) this.compute.microvms.registerImage(LAB_CANARY_IMAGE);
     this.callers = new CallerRegistry(options.account);
@@ -139,6 +144,7 @@ export class Lab {
         dynamodbEndpoint: options.dynamodbEndpoint,
         ec2: createEc2Emulator(lab.network, { callerFor, faults: lab.ec2Faults }),
         lambdaCore: createLambdaCoreEmulator(lab.compute, { callerFor }),
+        lambdaFunctions: createLambdaFunctionsEmulator(lab.functions),
         microvms: createMicrovmsEmulator(lab.compute, { callerFor }),
         microvmProxy: createMicrovmProxy(lab.compute, lab.network),
         cloudtrail: createCloudTrailEmulator(lab.trail),

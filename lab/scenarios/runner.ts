@@ -311,6 +311,29 @@ function applyWorldSwitch(world: NonNullable<ScenarioStep['world']>, ctx: StepCo
     ctx.lab.network.setAvailableIpAddressCount(subnetId, world.subnetFreeIps.count);
     done.push(`subnet ${world.subnetFreeIps.subnet} now has ${world.subnetFreeIps.count} free IPs`);
   }
+  if (world.lambdaFunction) {
+    const f = world.lambdaFunction;
+    const subnetIds = f.subnets.map((name) => ctx.lab.network.idOf('subnet', name));
+    const vpcId = subnetIds[0] ? (ctx.lab.network.subnets.get(subnetIds[0])?.vpcId ?? null) : null;
+    ctx.lab.functions.put({
+      functionName: f.name,
+      subnetIds,
+      securityGroupIds: f.securityGroups.map((name) => ctx.lab.network.idOf('security-group', name)),
+      vpcId,
+      ...(f.version ? { version: f.version } : {}),
+      ...(f.state ? { state: f.state } : {}),
+      ...(f.stateReasonCode ? { stateReasonCode: f.stateReasonCode } : {}),
+      ...(f.lastModified ? { lastModified: f.lastModified } : {}),
+    });
+    done.push(
+      `function ${f.name}${f.version ? `:${f.version}` : ''} ${subnetIds.length ? `in ${f.subnets.join(', ')}` : 'without VPC'}`,
+    );
+  }
+  if (world.deleteLambdaFunction) {
+    const deleted = ctx.lab.functions.remove(world.deleteLambdaFunction);
+    if (!deleted) return { ok: false, detail: `no function ${world.deleteLambdaFunction} to delete` };
+    done.push(`function ${world.deleteLambdaFunction} deleted`);
+  }
   return { ok: true, detail: done.join('; ') };
 }
 

@@ -47,6 +47,23 @@ const StepSchema = z.strictObject({
     .strictObject({
       connectorFaults: z.strictObject({ name: z.string(), faults: z.record(z.string(), z.unknown()) }).optional(),
       subnetFreeIps: z.strictObject({ subnet: z.string(), count: z.number().int().min(0) }).optional(),
+      /**
+       * Creates or updates a classic Lambda function version's VPC configuration (subnet and security-group
+       * names of the network); no subnets = detached from the VPC. docs/hyperplane-enis.md.
+       */
+      lambdaFunction: z
+        .strictObject({
+          name: z.string(),
+          version: z.string().optional(),
+          subnets: z.array(z.string()).default([]),
+          securityGroups: z.array(z.string()).default([]),
+          state: z.enum(['Pending', 'Active', 'Inactive', 'Failed']).optional(),
+          stateReasonCode: z.string().optional(),
+          lastModified: z.iso.datetime().optional(),
+        })
+        .optional(),
+      /** Deletes a classic Lambda function (every version). */
+      deleteLambdaFunction: z.string().optional(),
     })
     .optional(),
 });
