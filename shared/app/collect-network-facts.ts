@@ -9,6 +9,7 @@ import {
   consistencyGaps,
   type LambdaFunctionVpcFact,
   type NetworkFacts,
+  type NetworkSnapshot,
   networkFactsOf,
 } from '../domain/network-facts.js';
 import type {
@@ -49,15 +50,7 @@ export async function collectNetworkFacts(deps: CollectNetworkFactsDeps, scope: 
   const attempts = Math.max(1, deps.attempts ?? 3);
   const logger = deps.logger ?? silentLogger;
   for (let collection = 1; ; collection++) {
-    const capturedAt = deps.clock.now().toISOString();
-    const [body, functions] = await Promise.all([deps.source.describeNetwork(scope), readFunctions(deps, scope)]);
-    const snapshot = {
-      account: scope.account,
-      region: scope.region,
-      capturedAt,
-      ...body,
-      ...(functions ? { lambdaFunctions: relevantLambdaFunctions(functions, body.networkInterfaces) } : {}),
-    };
+    const snapshot = await describeSnapshot(deps, scope, deps.clock.now());
     const gaps = consistencyGaps(snapshot);
     if (gaps.length === 0 || collection >= attempts) {
       if (gaps.length > 0) logger.warn('network facts kept with unresolved references', { ...scope, gaps });
@@ -69,7 +62,29 @@ export async function collectNetworkFacts(deps: CollectNetworkFactsDeps, scope: 
   }
 }
 
-async function readFunctions(deps: CollectNetworkFactsDeps, scope: Scope): Promise<LambdaFunctionVpcFact[] | null> {
+/**
+ * One snapshot at `capturedAt`: the network from `source` and, when `functions` is given, the Lambda
+ * functions that matter for Hyperplane ENIs (`relevantLambdaFunctions`). Rejects when a describe call fails.
+ */
+export async function describeSnapshot(
+  deps: Pick<CollectNetworkFactsDeps, 'source' | 'functions' | 'logger'>,
+  scope: Scope,
+  capturedAt: Date,
+): Promise<NetworkSnapshot> {
+  const [body, functions] = await Promise.all([deps.source.describeNetwork(scope), readFunctions(deps, scope)]);
+  return {
+    account: scope.account,
+    region: scope.region,
+    capturedAt: capturedAt.toISOString(),
+    ...body,
+    ...(functions ? { lambdaFunctions: relevantLambdaFunctions(functions, body.networkInterfaces) } : {}),
+  };
+}
+
+async function readFunctions(
+  deps: Pick<CollectNetworkFactsDeps, 'functions' | 'logger'>,
+  scope: Scope,
+): Promise<LambdaFunctionVpcFact[] | null> {
   if (!deps.functions) return null;
   try {
     return await deps.functions.listFunctionVpcConfigs(scope);

@@ -121,6 +121,8 @@ export interface Ec2ClientSettings {
   endpoint?: string;
   /** Attempts per request, first one included (default 8: throttling waits are cheap for a read-only job). */
   maxAttempts?: number;
+  /** Static credentials (the lab); the SDK's default provider chain otherwise. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /**
@@ -139,6 +141,7 @@ export function readClientConfig(settings: Ec2ClientSettings) {
   return {
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
     retryMode: 'adaptive' as const,
     maxAttempts: settings.maxAttempts ?? 8,
     // Describe* pages can take seconds; a frozen endpoint must still fail (client-options.ts).

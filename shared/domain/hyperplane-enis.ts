@@ -389,7 +389,10 @@ export interface FunctionTeardown {
   expectedBy: string | null;
   overdue: boolean;
   enis: FunctionTeardownEni[];
-  /** Subnets / security groups of those ENIs that EC2 would refuse to delete, and until when. */
+  /**
+   * The subnets and security groups of those ENIs that EC2 would refuse to delete, and until when: every
+   * Hyperplane ENI in them counts, the function's own and other functions' (docs/hyperplane-enis.md).
+   */
   blockedSubnets: BlockedResource[];
   blockedSecurityGroups: BlockedResource[];
   notes: string[];
@@ -469,8 +472,40 @@ export function functionTeardown(
     expectedBy: anyDeleted ? window.expectedBy : null,
     overdue: anyDeleted && window.overdue,
     enis,
-    ...blockedResources(enis.map((e) => ({ ...e, holders: e.keptBy, teardown: e.deletedByLambda ? window : null }))),
+    ...blockersOf(snapshot, now, functionName, action, enis, window),
     notes,
+  };
+}
+
+/**
+ * Blocked subnets and security groups of a function's teardown: its own ENIs (kept by `keptBy`, or gone
+ * within `window`) plus every other Hyperplane ENI in the same subnets or security groups (kept by their
+ * users other than the leaving function, or in their own teardown).
+ */
+function blockersOf(
+  snapshot: NetworkSnapshot,
+  now: Date,
+  functionName: string,
+  action: TeardownAction,
+  own: readonly FunctionTeardownEni[],
+  window: TeardownWindow,
+): Pick<FunctionTeardown, 'blockedSubnets' | 'blockedSecurityGroups'> {
+  const ownIds = new Set(own.map((e) => e.networkInterfaceId));
+  const touched = new Set(own.flatMap((e) => [e.subnetId, ...e.securityGroupIds]));
+  const others = hyperplaneEniReport(snapshot, now)
+    .enis.filter((e) => !ownIds.has(e.networkInterfaceId))
+    .filter((e) => touched.has(e.subnetId) || e.securityGroupIds.some((g) => touched.has(g)))
+    .map((e) => ({
+      ...e,
+      holders: e.users.filter((u) => action === 'detach' || u.functionName !== functionName).map((u) => u.functionName),
+    }));
+  const blocked = blockedResources([
+    ...own.map((e) => ({ ...e, holders: e.keptBy, teardown: e.deletedByLambda ? window : null })),
+    ...others,
+  ]);
+  return {
+    blockedSubnets: blocked.blockedSubnets.filter((b) => touched.has(b.id)),
+    blockedSecurityGroups: blocked.blockedSecurityGroups.filter((b) => touched.has(b.id)),
   };
 }
 

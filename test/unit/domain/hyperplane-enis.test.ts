@@ -338,6 +338,25 @@ describe('teardown of a deleted or detached function (up to 20 minutes)', () => 
     ]);
   });
 
+  it("a subnet stays blocked by another function's ENI after the function's own ENI is gone", () => {
+    const s = snapshot(
+      [
+        eni('eni-own', 'subnet-1', ['sg-a'], { description: desc('orders-api') }),
+        eni('eni-other', 'subnet-1', ['sg-b'], { description: desc('billing') }),
+      ],
+      [fn('orders-api', ['subnet-1'], ['sg-a']), fn('billing', ['subnet-1'], ['sg-b'])],
+    );
+    const plan = functionTeardown(s, 'orders-api', NOW);
+    expect(plan.enis.map((e) => [e.networkInterfaceId, e.deletedByLambda])).toEqual([['eni-own', true]]);
+    expect(plan.blockedSubnets).toEqual([
+      { id: 'subnet-1', networkInterfaceIds: ['eni-own', 'eni-other'], heldBy: ['billing'], clearsBy: null },
+    ]);
+    // sg-b is not one of orders-api's groups: not part of its answer.
+    expect(plan.blockedSecurityGroups).toEqual([
+      { id: 'sg-a', networkInterfaceIds: ['eni-own'], heldBy: [], clearsBy: ago(-20 * 60_000) },
+    ]);
+  });
+
   it('planned detach keeps the ENI while a published version still uses it', () => {
     const s = snapshot(
       [eni('eni-1', 'subnet-1', ['sg-a'])],
