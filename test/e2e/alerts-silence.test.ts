@@ -1,10 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioResult } from '../../lab/scenarios/runner.js';
 import { DynamoDbIncidents } from '../../shared/aws/dynamodb-incidents.js';
 import type { Incident } from '../../shared/domain/incidents.js';
 import { storedIncidents } from '../support/alerts.js';
-import { playScenarioForTest } from '../support/play-scenario.js';
+import { labTableClient, playScenarioForTest } from '../support/play-scenario.js';
 
 describe('e2e alerts: a silenced connector sends nothing, and its incidents are recorded as silenced', () => {
   let result: ScenarioResult;
@@ -13,12 +12,8 @@ describe('e2e alerts: a silenced connector sends nothing, and its incidents are 
     result = await playScenarioForTest('article', undefined, {
       // What `egress-watch silence add --connector nat-egress-connector --for 2h --reason …` writes.
       prepare: async (lab) => {
-        const client = new DynamoDBClient({
-          endpoint: lab.options.dynamodbEndpoint,
-          region: lab.options.region,
-          credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
-        });
-        await new DynamoDbIncidents({ client, tableName: lab.options.tableName }).putSilence({
+        const { client, tableName } = labTableClient(lab);
+        await new DynamoDbIncidents({ client, tableName }).putSilence({
           silenceId: 'sil-e2e',
           match: { connectorId: 'nat-egress-connector' },
           reason: 'planned NAT migration',

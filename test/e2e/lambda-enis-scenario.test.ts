@@ -3,12 +3,11 @@
  * ENIs and the functions' VPC configurations, read through the official clients), and the Hyperplane view
  * derived from the STORED facts attributes them (docs/hyperplane-enis.md#in-the-state).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioResult } from '../../lab/scenarios/runner.js';
 import { type HyperplaneInspection, hyperplaneView } from '../../shared/app/inspect-hyperplane-enis.js';
 import { DynamoDbStore } from '../../shared/aws/dynamodb-store.js';
-import { playScenarioForTest } from '../support/play-scenario.js';
+import { labTableClient, playScenarioForTest } from '../support/play-scenario.js';
 
 describe('e2e: Hyperplane ENIs of VPC-attached Lambda functions (lambda-enis)', () => {
   let result: ScenarioResult;
@@ -16,12 +15,8 @@ describe('e2e: Hyperplane ENIs of VPC-attached Lambda functions (lambda-enis)', 
   beforeAll(async () => {
     result = await playScenarioForTest('lambda-enis', undefined, {
       beforeClose: async (lab) => {
-        const client = new DynamoDBClient({
-          endpoint: lab.options.dynamodbEndpoint,
-          region: lab.options.region,
-          credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
-        });
-        const store = new DynamoDbStore({ client, tableName: lab.options.tableName });
+        const { client, tableName } = labTableClient(lab);
+        const store = new DynamoDbStore({ client, tableName });
         const facts = await store.loadNetworkFacts({ account: lab.options.account, region: lab.options.region });
         if (facts.snapshot) {
           stored = hyperplaneView(facts.snapshot, new Date(facts.snapshot.capturedAt), {

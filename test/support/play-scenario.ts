@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
+import type { Lab } from '../../lab/lab.js';
 import { type PlayOptions, playScenario, type ScenarioResult } from '../../lab/scenarios/runner.js';
 import { loadScenarioFile } from '../../lab/scenarios/scenario-file.js';
 import { ensureTable } from '../../shared/aws/dynamodb-table.js';
@@ -39,4 +40,14 @@ export function openFindings(result: ScenarioResult, rule: string) {
   return result.findings
     .filter((f) => f.rule === rule && f.status === 'open')
     .map((f) => ({ connector: names.get(f.connectorId), severity: f.severity }));
+}
+
+/** A DynamoDB client on a running lab's table (destroy it when done), for scenario hooks. */
+export function labTableClient(lab: Pick<Lab, 'options'>): { client: DynamoDBClient; tableName: string } {
+  const client = new DynamoDBClient({
+    endpoint: lab.options.dynamodbEndpoint,
+    region: lab.options.region,
+    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+  });
+  return { client, tableName: lab.options.tableName };
 }
