@@ -9,6 +9,7 @@
  *   egress-watch silence add|list|remove …          silences (docs/alerts.md)
  *   egress-watch notifications redrive [--max N]     resend dead-lettered notifications
  *   egress-watch reconcile [--json] [--scenario <name>] [--account <id>] [--region <r>]
+ *   egress-watch enis [--json] [--function <name> [--detach]] [--scenario <name>] [--account <id>] [--region <r>]
  */
 import { loadCliConfig } from '../shared/config.js';
 import { EgressWatchError, exitCodeOf, UsageError } from '../shared/domain/errors.js';
@@ -25,6 +26,7 @@ const USAGE = `usage:
   egress-watch expectations check <file>
   egress-watch explain --connector <name|id> --to <host|ip>[:port] [--protocol tcp|udp] [--json] [--region <r>]
   egress-watch reconcile [--json] [--scenario <name>] [--account <12-digit id>] [--region <region>]
+  egress-watch enis [--json] [--function <name> [--detach]] [--scenario <name>] [--account <12-digit id>] [--region <region>]
   egress-watch help
   egress-watch silence add (--connector <id|name> | --rule <id> | --severity <s> | --tag <t>)... (--for 2h | --until <ISO>) --reason <text> [--starts <ISO>] [--by <name>]
   egress-watch silence list [--json] | silence remove <silence-id>
@@ -78,6 +80,10 @@ async function main(argv: string[]): Promise<number> {
     case 'expectations': {
       const { expectationsCommand } = await import('./expectations.js');
       return expectationsCommand(rest);
+    }
+    case 'enis': {
+      const { enisCommand } = await import('./enis.js');
+      return enisCommand(rest);
     }
     case 'reconcile': {
       const { reconcileCommand } = await import('./reconcile.js');

@@ -17,6 +17,7 @@ export type EdgeRouteName =
   | 'ec2'
   | 'sns'
   | 'lambdaCore'
+  | 'lambdaFunctions'
   | 'microvms'
   | 'microvmProxy'
   | 'slack'
@@ -42,6 +43,7 @@ export const BODY_LIMITS: Readonly<Record<EdgeRouteName, number>> = Object.freez
   ec2: MiB,
   sns: MiB,
   lambdaCore: MiB,
+  lambdaFunctions: MiB,
   microvms: MiB,
   slack: MiB,
   // SSM parameters are at most 8 KB (advanced tier); SQS messages at most 256 KiB (lab choice: 1 MiB).
@@ -79,6 +81,7 @@ export function bodyTooLargeResponse(route: EdgeRouteName | undefined, limit: nu
         body: JSON.stringify({ __type: 'RequestEntityTooLargeException', message }),
       };
     case 'lambdaCore':
+    case 'lambdaFunctions':
     case 'microvms':
       return {
         status: 413,

@@ -25,6 +25,8 @@ export interface EdgeRoutes {
   ec2?: Emulator;
   sns?: Emulator;
   lambdaCore?: Emulator;
+  /** Classic Lambda ListFunctions / GetFunctionConfiguration (`/2015-03-31/functions`). */
+  lambdaFunctions?: Emulator;
   microvms?: Emulator;
   microvmProxy?: Emulator;
   slack?: Emulator;
@@ -267,6 +269,7 @@ export function chooseRoute(req: LabRequest): RouteDecision {
       return { route: 'sts' };
     case 'lambda':
       if (req.path.startsWith('/2026-04-04/')) return { route: 'lambdaCore' };
+      if (req.path.startsWith('/2015-03-31/functions')) return { route: 'lambdaFunctions' };
       if (req.path.startsWith('/2025-09-09/') || req.path.startsWith('/2017-03-31/tags')) return { route: 'microvms' };
       return { unrecognised: `lambda path ${req.method} ${req.path}` };
     case undefined:

@@ -21,6 +21,7 @@ import { createEventBridgeEmulator } from './emulators/eventbridge.js';
 import type { Emulator, LabRequest } from './emulators/http.js';
 import { jsonResponse } from './emulators/http.js';
 import { createLambdaCoreEmulator } from './emulators/lambda-core.js';
+import { createLambdaFunctionsEmulator } from './emulators/lambda-functions.js';
 import { createMicrovmProxy, microvmTargetOf } from './emulators/microvm-proxy.js';
 import { createMicrovmsEmulator } from './emulators/microvms.js';
 import { createS3Emulator, type S3Emulator } from './emulators/s3.js';
@@ -45,6 +46,7 @@ import { LabMonitoringSetup } from './trail/monitoring.js';
 import type { CallerIdentity, CloudTrailRecord } from './trail/record.js';
 import { LabTrail } from './trail/store.js';
 import { ComputeWorld, type ComputeWorldOptions } from './world/compute.js';
+import { LambdaFunctionWorld } from './world/lambda-functions.js';
 import { NetworkWorld } from './world/network.js';
 import type { NetworkSpec } from './world/network-spec.js';
 
@@ -97,6 +99,8 @@ export interface LabCell {
   trail: LabTrail;
   network: NetworkWorld;
   compute: ComputeWorld;
+  /** Classic Lambda functions of this account/region (docs/hyperplane-enis.md). */
+  functions: LambdaFunctionWorld;
 }
 
 /** The lab's SSM SecureString with an incoming-webhook URL of its Slack (EGRESS_WATCH_SLACK_MODE=webhook). */
@@ -145,6 +149,8 @@ export class Lab {
   readonly bus: LabEventBus;
   readonly network: NetworkWorld;
   readonly compute: ComputeWorld;
+  /** Classic Lambda functions (VPC configurations only), docs/hyperplane-enis.md. */
+  readonly functions: LambdaFunctionWorld;
   readonly callers: CallerRegistry;
   readonly sns: SnsEmulator;
   readonly slack: SlackWebhookReceiver;
@@ -178,6 +184,7 @@ export class Lab {
     const ctx = { clock: this.clock, trail: this.trail, account: options.account, region: options.region };
     this.network = NetworkWorld.fromSpec(options.network, ctx);
     this.compute = new ComputeWorld(ctx, this.network, options.compute ?? {});
+    this.functions = new LambdaFunctionWorld(ctx);
     for (const image of options.images) this.compute.microvms.registerImage(image);
     if (options.monitor !== undefined) this.compute.microvms.registerImage(LAB_CANARY_IMAGE);
     this.cells = [
@@ -187,6 +194,7 @@ export class Lab {
         trail: this.trail,
         network: this.network,
         compute: this.compute,
+        functions: this.functions,
       },
       ...(options.worlds ?? []).map((world) => this.buildCell(world)),
     ];
@@ -226,7 +234,14 @@ export class Lab {
       this.emit({ kind: 'cloudtrail', at: this.clock.now(), text: record.eventName, record });
       this.bus.publish(record);
     });
-    return { account: world.account, region: world.region, trail, network, compute };
+    return {
+      account: world.account,
+      region: world.region,
+      trail,
+      network,
+      compute,
+      functions: new LambdaFunctionWorld(ctx),
+    };
   }
 
   /** The world of (account, region). @throws Error when the lab has none. */
@@ -278,6 +293,7 @@ export class Lab {
         microvmProxy: lab.microvmProxyRoute(),
         cloudtrail: lab.perCell((cell) => createCloudTrailEmulator(cell.trail, lab.monitoring)),
         sts: lab.sts,
+        lambdaFunctions: lab.perCell((cell) => createLambdaFunctionsEmulator(cell.functions)),
         eventbridge: createEventBridgeEmulator(lab.monitoring),
         sns: lab.sns,
         slack: lab.slack,

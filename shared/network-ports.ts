@@ -1,7 +1,7 @@
 /**
  * Ports of the network-facts area (docs/network-facts.md): where a snapshot comes from and where it is kept.
  */
-import type { NetworkFacts, NetworkSnapshot } from './domain/network-facts.js';
+import type { LambdaFunctionVpcFact, NetworkFacts, NetworkSnapshot } from './domain/network-facts.js';
 import type { Scope } from './ports.js';
 
 /** What a facts source returns: the snapshot without the capture metadata the use case adds. */
@@ -10,6 +10,15 @@ export type NetworkSnapshotBody = Omit<NetworkSnapshot, 'account' | 'region' | '
 /** Reads the network of one account/region (read-only). Rejects with the underlying error after its retries. */
 export interface NetworkFactsSource {
   describeNetwork(scope: Scope): Promise<NetworkSnapshotBody>;
+}
+
+/**
+ * Reads the account/region's Lambda function versions with their VPC configuration (read-only; Lambda
+ * `ListFunctions` with `FunctionVersion=ALL`, `GetFunctionConfiguration` for the state of VPC-attached
+ * `$LATEST`s). Rejects with the underlying error after its retries. docs/hyperplane-enis.md.
+ */
+export interface LambdaFunctionSource {
+  listFunctionVpcConfigs(scope: Scope): Promise<LambdaFunctionVpcFact[]>;
 }
 
 export type FactsSaveOutcome = 'saved' | 'stale';

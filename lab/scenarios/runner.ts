@@ -388,6 +388,29 @@ function applyWorldSwitch(world: NonNullable<ScenarioStep['world']>, ctx: StepCo
     const name = ctx.lab.monitoring.setRuleEnabled(world.ingestRule.rule, world.ingestRule.enabled);
     done.push(`rule ${name} ${world.ingestRule.enabled ? 'ENABLED' : 'DISABLED'}`);
   }
+  if (world.lambdaFunction) {
+    const f = world.lambdaFunction;
+    const subnetIds = f.subnets.map((name) => cellOf(ctx).network.idOf('subnet', name));
+    const vpcId = subnetIds[0] ? (cellOf(ctx).network.subnets.get(subnetIds[0])?.vpcId ?? null) : null;
+    cellOf(ctx).functions.put({
+      functionName: f.name,
+      subnetIds,
+      securityGroupIds: f.securityGroups.map((name) => cellOf(ctx).network.idOf('security-group', name)),
+      vpcId,
+      ...(f.version ? { version: f.version } : {}),
+      ...(f.state ? { state: f.state } : {}),
+      ...(f.stateReasonCode ? { stateReasonCode: f.stateReasonCode } : {}),
+      ...(f.lastModified ? { lastModified: f.lastModified } : {}),
+    });
+    done.push(
+      `function ${f.name}${f.version ? `:${f.version}` : ''} ${subnetIds.length ? `in ${f.subnets.join(', ')}` : 'without VPC'}`,
+    );
+  }
+  if (world.deleteLambdaFunction) {
+    const deleted = cellOf(ctx).functions.remove(world.deleteLambdaFunction);
+    if (!deleted) return { ok: false, detail: `no function ${world.deleteLambdaFunction} to delete` };
+    done.push(`function ${world.deleteLambdaFunction} deleted`);
+  }
   return { ok: true, detail: done.join('; ') };
 }
 

@@ -64,6 +64,23 @@ const StepSchema = z.strictObject({
         .optional(),
       /** DisableRule / EnableRule on an ingest rule: its full name or the part after the stage (`ec2-network-changes`). */
       ingestRule: z.strictObject({ rule: z.string(), enabled: z.boolean() }).optional(),
+      /**
+       * Creates or updates a classic Lambda function version's VPC configuration (subnet and security-group
+       * names of the network); no subnets = detached from the VPC. docs/hyperplane-enis.md.
+       */
+      lambdaFunction: z
+        .strictObject({
+          name: z.string(),
+          version: z.string().optional(),
+          subnets: z.array(z.string()).default([]),
+          securityGroups: z.array(z.string()).default([]),
+          state: z.enum(['Pending', 'Active', 'Inactive', 'Failed']).optional(),
+          stateReasonCode: z.string().optional(),
+          lastModified: z.iso.datetime().optional(),
+        })
+        .optional(),
+      /** Deletes a classic Lambda function (every version). */
+      deleteLambdaFunction: z.string().optional(),
     })
     .optional(),
 });

@@ -1,6 +1,6 @@
 /** Network interface mutations: the EC2 API calls and the connector ENIs the compute world creates. */
 import type { CallerIdentity } from '../trail/record.js';
-import type { CreateEniInput, EniCreateResult } from './contracts.js';
+import { type CreateEniInput, type EniCreateResult, LAB_PRINCIPALS } from './contracts.js';
 import { type Ec2CallOptions, type Ec2Result, itemSet } from './network-call.js';
 import type { NetworkInterface } from './network-model.js';
 import { networkInterfaceShape } from './network-shapes.js';
@@ -50,6 +50,7 @@ export function createNetworkInterfaceCall(
   if (input.dryRun) return call.dryRun();
   const networkInterfaceId = world.nextId('eni');
   const managed = input.operatorPrincipal !== undefined;
+  const hyperplane = hyperplaneRequester(options.caller, input.description);
   const eni: NetworkInterface = {
     networkInterfaceId,
     subnetId: subnet.subnetId,
@@ -62,12 +63,22 @@ export function createNetworkInterfaceCall(
       : [stableId('sg', `default:${vpcNameOf(world, subnet.vpcId)}`)],
     tags: { ...input.tags },
     description: input.description ?? '',
-    interfaceType: input.interfaceType ?? 'interface',
+    interfaceType: hyperplane ? 'lambda' : (input.interfaceType ?? 'interface'),
     requesterManaged: false,
-    // Managed (connector) ENIs are in use by the service from the start.
-    status: managed ? 'in-use' : 'available',
+    // Managed (connector) ENIs and Hyperplane ENIs are in use by the service from the start.
+    status: managed || hyperplane ? 'in-use' : 'available',
     macAddress: macAddressFor(networkInterfaceId),
     ...(managed ? { operator: { managed: true, principal: input.operatorPrincipal as string } } : {}),
+    ...(hyperplane
+      ? {
+          requesterId: hyperplane,
+          serviceAttachment: {
+            attachmentId: `ela-attach-${networkInterfaceId.slice(4)}`,
+            instanceOwnerId: 'amazon-aws',
+            attachTime: world.ctx.clock.now().toISOString(),
+          },
+        }
+      : {}),
   };
   world.networkInterfaces.set(networkInterfaceId, eni);
   return call.succeed(eni, {
@@ -79,6 +90,18 @@ export function createNetworkInterfaceCall(
       'pending',
     ),
   });
+}
+
+/**
+ * The `RequesterId` of a Hyperplane ENI when Lambda creates one: the function's execution role
+ * (`<role id>:<session>`) calling through lambda.amazonaws.com with an `AWS Lambda VPC ENI-…` description;
+ * null for any other ENI (docs/hyperplane-enis.md).
+ */
+function hyperplaneRequester(caller: CallerIdentity, description: string | undefined): string | null {
+  if (caller.kind !== 'assumed-role' || caller.invokedBy !== LAB_PRINCIPALS.lambdaService) return null;
+  if (!(description ?? '').startsWith('AWS Lambda VPC ENI')) return null;
+  const roleId = caller.roleId ?? `AROA${stableId('role', caller.roleName).slice(5, 21).toUpperCase()}`;
+  return `${roleId}:${caller.sessionName}`;
 }
 
 export function vpcNameOf(world: NetworkState, vpcId: string): string {
@@ -104,7 +127,9 @@ export function deleteNetworkInterfaceCall(
       `The networkInterface ID '${input.networkInterfaceId}' does not exist`,
     );
   }
-  if (eni.attachedInstanceId || eni.requesterManaged) {
+  // A Hyperplane ENI is attached by Lambda: only Lambda (the function's role via lambda.amazonaws.com) deletes it.
+  const byLambda = options.caller.kind === 'assumed-role' && options.caller.invokedBy === LAB_PRINCIPALS.lambdaService;
+  if (eni.attachedInstanceId || eni.requesterManaged || (eni.serviceAttachment && !byLambda)) {
     return call.fail(
       'InvalidNetworkInterface.InUse',
       `The network interface '${eni.networkInterfaceId}' is currently in use.`,

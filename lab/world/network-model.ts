@@ -137,6 +137,11 @@ export interface NetworkInterface {
   macAddress: string;
   /** Instance the ENI is attached to (target servers). */
   attachedInstanceId?: string;
+  /**
+   * Attachment by an AWS service, as Lambda attaches a Hyperplane ENI (`ela-attach-…`, owner `amazon-aws`);
+   * `attachTime` is ISO-8601. See docs/hyperplane-enis.md.
+   */
+  serviceAttachment?: { attachmentId: string; instanceOwnerId: string; attachTime: string };
 }
 
 export interface TargetServer {

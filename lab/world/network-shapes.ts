@@ -267,7 +267,16 @@ export function networkInterfaceShape(
           status: 'attached',
           deleteOnTermination: true,
         }
-      : undefined,
+      : eni.serviceAttachment
+        ? {
+            attachmentId: eni.serviceAttachment.attachmentId,
+            instanceOwnerId: eni.serviceAttachment.instanceOwnerId,
+            deviceIndex: 1,
+            status: 'attached',
+            attachTime: eni.serviceAttachment.attachTime,
+            deleteOnTermination: false,
+          }
+        : undefined,
     privateIpAddressesSet: [{ privateIpAddress: eni.privateIpAddress, privateDnsName, primary: true }],
     ipv6AddressesSet: [],
     tagSet: tagSet(eni.tags),

@@ -16,6 +16,7 @@ import {
   type NatGateway,
   type NetworkAcl,
   type NetworkInterface,
+  type NetworkInterfaceAttachment,
   type PrefixList,
   paginateDescribeInternetGateways,
   paginateDescribeNatGateways,
@@ -39,6 +40,7 @@ import type {
   InternetGatewayFact,
   NatGatewayFact,
   NetworkAclFact,
+  NetworkInterfaceAttachmentFact,
   NetworkInterfaceFact,
   PrefixListFact,
   RouteFact,
@@ -119,6 +121,8 @@ export interface Ec2ClientSettings {
   endpoint?: string;
   /** Attempts per request, first one included (default 8: throttling waits are cheap for a read-only job). */
   maxAttempts?: number;
+  /** Static credentials (the lab); the SDK's default provider chain otherwise. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /**
@@ -126,14 +130,23 @@ export interface Ec2ClientSettings {
  * throttling and 5xx, and a client-side rate that backs off after `RequestLimitExceeded`).
  */
 export function createEc2Client(settings: Ec2ClientSettings): EC2Client {
-  return new EC2Client({
+  return new EC2Client(readClientConfig(settings));
+}
+
+/**
+ * SDK client configuration for read-only jobs (EC2, Lambda): region, optional endpoint, `adaptive` retries
+ * (default 8 attempts) and a 15 s request time-out.
+ */
+export function readClientConfig(settings: Ec2ClientSettings) {
+  return {
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    retryMode: 'adaptive',
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    retryMode: 'adaptive' as const,
     maxAttempts: settings.maxAttempts ?? 8,
     // Describe* pages can take seconds; a frozen endpoint must still fail (client-options.ts).
     requestHandler: awsRequestHandler({ requestTimeoutMs: READ_REQUEST_TIMEOUT_MS }),
-  });
+  };
 }
 
 function targetOf(route: Route): { targetKind: RouteTargetKind; targetId: string } {
@@ -295,6 +308,20 @@ function networkInterfaceFact(eni: NetworkInterface): NetworkInterfaceFact {
     ...(connectorId ? { connectorId } : {}),
     ...(connectorName ? { connectorName } : {}),
     ...(publicIp ? { publicIp } : {}),
+    ...(eni.Description ? { description: eni.Description } : {}),
+    ...(eni.RequesterId ? { requesterId: eni.RequesterId } : {}),
+    ...(eni.RequesterManaged ? { requesterManaged: true } : {}),
+    ...(eni.Attachment ? { attachment: attachmentFact(eni.Attachment) } : {}),
+  };
+}
+
+function attachmentFact(a: NetworkInterfaceAttachment): NetworkInterfaceAttachmentFact {
+  return {
+    ...(a.AttachmentId ? { attachmentId: a.AttachmentId } : {}),
+    ...(a.InstanceId ? { instanceId: a.InstanceId } : {}),
+    ...(a.InstanceOwnerId ? { instanceOwnerId: a.InstanceOwnerId } : {}),
+    ...(a.Status ? { status: a.Status } : {}),
+    ...(a.AttachTime ? { attachTime: a.AttachTime.toISOString() } : {}),
   };
 }
 
@@ -361,8 +388,16 @@ export class Ec2NetworkFactsSource implements NetworkFactsSource {
           (p) => p.NetworkInterfaces,
         )
       : [];
+    // Lambda Hyperplane ENIs of every VPC (InterfaceType lambda; docs/hyperplane-enis.md).
+    const hyperplaneEnis = await collect(
+      paginateDescribeNetworkInterfaces(paging, {
+        IncludeManagedResources: true,
+        Filters: [{ Name: 'interface-type', Values: ['lambda'] }],
+      }),
+      (p) => p.NetworkInterfaces,
+    );
     const enis = new Map<string, NetworkInterfaceFact>();
-    for (const eni of [...connectorEnis, ...vpcEnis]) {
+    for (const eni of [...connectorEnis, ...vpcEnis, ...hyperplaneEnis]) {
       const fact = networkInterfaceFact(eni);
       if (fact.networkInterfaceId && !enis.has(fact.networkInterfaceId)) enis.set(fact.networkInterfaceId, fact);
     }

@@ -7,6 +7,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaMicrovmsClient } from '@aws-sdk/client-lambda-microvms';
 import { collectNetworkFacts } from '../app/collect-network-facts.js';
 import type { ReconcileDeps, ReconcileOptions } from '../app/reconcile.js';
@@ -16,6 +17,7 @@ import { awsClientOptions, awsRequestHandler } from './client-options.js';
 import { DynamoDbStore } from './dynamodb-store.js';
 import { Ec2NetworkFactsSource } from './ec2-network-facts.js';
 import { LambdaCoreClient } from './lambda-core-client.js';
+import { SdkLambdaFunctionSource } from './lambda-functions.js';
 import { DynamoDbReconcileCursorStore } from './reconcile-cursor-store.js';
 import { CloudTrailMonitoringSetup } from './reconcile-monitoring.js';
 import {
@@ -92,13 +94,10 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
   const store = new DynamoDbStore({ client: dynamodb, tableName: options.tableName });
   const calls = new ApiCallCounter();
   // As createEc2Client (adaptive retries), plus the runtime's endpoint and credentials.
-  const ec2 = new EC2Client(common());
-  ec2.middlewareStack.add(
-    (next, context) => (args) =>
-      calls.track(String(context.commandName ?? 'EC2').replace(/Command$/, ''), () => next(args)),
-    { step: 'initialize', name: 'egressWatchReconcileCallCounter' },
-  );
+  const ec2 = countCalls(new EC2Client(common()), calls, 'EC2');
   const facts = new Ec2NetworkFactsSource(ec2);
+  const lambda = countCalls(new LambdaClient(common()), calls, 'Lambda');
+  const functions = new SdkLambdaFunctionSource(lambda);
   const clock = options.clock ?? { now: () => new Date() };
   // The monitoring-blind checks: built here only, and only when asked for.
   const eventBridge = options.monitoring ? new EventBridgeClient(common()) : undefined;
@@ -119,7 +118,7 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
       facts: {
         collect: async (scope, runClock) => {
           const collected = await collectNetworkFacts(
-            { source: facts, store, clock: runClock, ...(options.logger ? { logger: options.logger } : {}) },
+            { source: facts, functions, store, clock: runClock, ...(options.logger ? { logger: options.logger } : {}) },
             scope,
           );
           if (!collected.facts.snapshot) throw new Error('network facts were collected without a snapshot');
@@ -138,6 +137,17 @@ export function createReconcileWiring(options: ReconcileWiringOptions): Reconcil
       microvms.destroy();
       ec2.destroy();
       eventBridge?.destroy();
+      lambda.destroy();
     },
   };
+}
+
+/** Counts every call `client` makes in `calls`, per operation (the command name without `Command`). */
+function countCalls<C extends EC2Client | LambdaClient>(client: C, calls: ApiCallCounter, fallback: string): C {
+  (client.middlewareStack as EC2Client['middlewareStack']).add(
+    (next, context) => (args) =>
+      calls.track(String(context.commandName ?? fallback).replace(/Command$/, ''), () => next(args)),
+    { step: 'initialize', name: 'egressWatchReconcileCallCounter' },
+  );
+  return client;
 }

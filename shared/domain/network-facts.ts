@@ -151,7 +151,24 @@ export interface PrefixListFact {
   cidrs: string[];
 }
 
-/** An ENI: every connector ENI, and every ENI in a VPC that hosts a connector (path destinations). */
+/**
+ * An ENI's attachment (DescribeNetworkInterfaces `Attachment`). A Lambda Hyperplane ENI is attached by the
+ * Lambda service: `attachmentId` `ela-attach-…`, `instanceOwnerId` `amazon-aws` (field observations, see
+ * docs/hyperplane-enis.md). `attachTime` is ISO-8601.
+ */
+export interface NetworkInterfaceAttachmentFact {
+  attachmentId?: string;
+  instanceId?: string;
+  instanceOwnerId?: string;
+  /** `attaching | attached | detaching | detached`. */
+  status?: string;
+  attachTime?: string;
+}
+
+/**
+ * An ENI: every connector ENI, every ENI in a VPC that hosts a connector (path destinations), and every
+ * Lambda Hyperplane ENI of the region (`InterfaceType` `lambda`, docs/hyperplane-enis.md).
+ */
 export interface NetworkInterfaceFact {
   networkInterfaceId: string;
   subnetId: string;
@@ -166,6 +183,36 @@ export interface NetworkInterfaceFact {
   /** `aws:lambda:networkConnectorName` tag. */
   connectorName?: string;
   publicIp?: string;
+  /** `Description`; a Hyperplane ENI's is `AWS Lambda VPC ENI-<function>-<uuid>`. Absent in older snapshots. */
+  description?: string;
+  /** `RequesterId`: who created the ENI on your behalf (a role id and session for Hyperplane ENIs). */
+  requesterId?: string;
+  /** `RequesterManaged`. */
+  requesterManaged?: boolean;
+  /** `Attachment`, when the ENI is attached. */
+  attachment?: NetworkInterfaceAttachmentFact;
+}
+
+/**
+ * A Lambda function version's VPC configuration (Lambda API `ListFunctions` with `FunctionVersion=ALL`,
+ * `FunctionConfiguration.VpcConfig`; `State`/`StateReasonCode` from `GetFunctionConfiguration`, which
+ * ListFunctions does not return). A function or published version with an empty `subnetIds` is not
+ * attached to a VPC. Source: Lambda API Reference, https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html
+ */
+export interface LambdaFunctionVpcFact {
+  functionName: string;
+  functionArn: string;
+  /** `$LATEST` or a published version number. */
+  version: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  vpcId?: string;
+  /** `LastModified`, ISO-8601 (Lambda writes it as `2026-07-02T08:00:00.000+0000`; kept normalised). */
+  lastModified?: string;
+  /** `Pending | Active | Inactive | Failed` (GetFunctionConfiguration; $LATEST only). */
+  state?: string;
+  /** e.g. `Idle` when Lambda reclaimed the function's Hyperplane ENIs. */
+  stateReasonCode?: string;
 }
 
 /** Everything collected for one account + region at `capturedAt` (ISO-8601). */
@@ -183,6 +230,12 @@ export interface NetworkSnapshot {
   vpcEndpoints: VpcEndpointFact[];
   prefixLists: PrefixListFact[];
   networkInterfaces: NetworkInterfaceFact[];
+  /**
+   * Lambda function versions with a VPC configuration, plus `$LATEST` of functions named by a Hyperplane
+   * ENI's description that have none (detached). Absent when the functions were not read (older snapshots,
+   * or a collector without Lambda access): attribution then falls back to ENI descriptions.
+   */
+  lambdaFunctions?: LambdaFunctionVpcFact[];
   /** References that did not resolve when the snapshot was kept (see consistencyGaps); absent when none. */
   gaps?: string[];
 }

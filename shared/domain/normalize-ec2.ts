@@ -5,6 +5,7 @@
  * `record-fields.ts`. Request/response field names: EC2 API reference.
  */
 import type { CloudTrailRecord } from './event-schema.js';
+import { functionNameOfEniDescription } from './hyperplane-enis.js';
 import type { NetworkEvent, NormalizedEvent, SecurityGroupRuleChange } from './model.js';
 import type { BaseFields, FamilyOutcome } from './normalize-envelope.js';
 import { bool, ec2List, field, type Json, num, path, str, tagMap } from './record-fields.js';
@@ -116,7 +117,7 @@ function createNetworkInterface(req: Json, res: Json, base: BaseFields): FamilyO
   const interfaceType = str(field(eni, 'interfaceType')) ?? str(field(req, 'interfaceType'));
   if (interfaceType === 'lambda' || description.startsWith('AWS Lambda VPC ENI')) {
     if (base.errorCode) return { ignore: `Hyperplane ENI create failed with ${base.errorCode}` };
-    const functionName = description.match(/^AWS Lambda VPC ENI-(.+?)(-[0-9a-f]{8}-[0-9a-f-]{27})?$/)?.[1] ?? null;
+    const functionName = functionNameOfEniDescription(description);
     return { ...base, kind: 'hyperplane-eni.created', eniId, subnetId, functionName } as NormalizedEvent;
   }
   return { ignore: 'ENI not created for a Lambda network connector' };

@@ -135,8 +135,9 @@ export function labNetworkSnapshot(
       ],
     })),
     prefixLists: managedPrefixLists(region).map((p) => ({ ...p })),
+    // As the adapter: ENIs of connector VPCs, plus every Lambda Hyperplane ENI (InterfaceType lambda).
     networkInterfaces: enis
-      .filter((e) => connectorVpcs.has(e.vpcId))
+      .filter((e) => connectorVpcs.has(e.vpcId) || e.interfaceType === 'lambda')
       .map((e) => ({
         networkInterfaceId: e.networkInterfaceId,
         subnetId: e.subnetId,
@@ -148,6 +149,21 @@ export function labNetworkSnapshot(
         status: e.status,
         ...(e.tags[CONNECTOR_ID_TAG] ? { connectorId: e.tags[CONNECTOR_ID_TAG] } : {}),
         ...(e.tags[CONNECTOR_NAME_TAG] ? { connectorName: e.tags[CONNECTOR_NAME_TAG] } : {}),
+        ...(e.description ? { description: e.description } : {}),
+        ...(e.requesterId ? { requesterId: e.requesterId } : {}),
+        ...(e.requesterManaged ? { requesterManaged: true } : {}),
+        ...(e.attachedInstanceId
+          ? {
+              attachment: {
+                attachmentId: `eni-attach-${e.networkInterfaceId.slice(4)}`,
+                instanceId: e.attachedInstanceId,
+                instanceOwnerId: account,
+                status: 'attached',
+              },
+            }
+          : e.serviceAttachment
+            ? { attachment: { ...e.serviceAttachment, status: 'attached' } }
+            : {}),
       })),
   };
 }

@@ -67,3 +67,13 @@ export function openFindings(result: ScenarioResult, rule: string) {
     .filter((f) => f.rule === rule && f.status === 'open')
     .map((f) => ({ connector: names.get(f.connectorId), severity: f.severity }));
 }
+
+/** A DynamoDB client on a running lab's table (destroy it when done), for scenario hooks. */
+export function labTableClient(lab: Pick<Lab, 'options'>): { client: DynamoDBClient; tableName: string } {
+  const client = new DynamoDBClient({
+    endpoint: lab.options.dynamodbEndpoint,
+    region: lab.options.region,
+    credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+  });
+  return { client, tableName: lab.options.tableName };
+}

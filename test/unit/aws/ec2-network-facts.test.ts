@@ -94,6 +94,28 @@ describe('EC2 network facts adapter', () => {
     mock.on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'vpc-id', Values: ['vpc-1'] }] }).resolves({
       NetworkInterfaces: [connectorEni, { NetworkInterfaceId: 'eni-t', VpcId: 'vpc-1', SubnetId: 'subnet-1' }],
     });
+    // Lambda Hyperplane ENIs of every VPC (here one in a VPC without connectors).
+    mock.on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'interface-type', Values: ['lambda'] }] }).resolves({
+      NetworkInterfaces: [
+        {
+          NetworkInterfaceId: 'eni-h',
+          VpcId: 'vpc-2',
+          SubnetId: 'subnet-9',
+          InterfaceType: 'lambda',
+          Status: 'in-use',
+          Description: 'AWS Lambda VPC ENI-orders-api-6f1c2d7e-8a41-4b0e-9c3d-2a5b7e9f1c04',
+          RequesterId: 'AROAEXAMPLE:awslambda_571',
+          RequesterManaged: false,
+          Groups: [{ GroupId: 'sg-9' }],
+          Attachment: {
+            AttachmentId: 'ela-attach-0abc',
+            InstanceOwnerId: 'amazon-aws',
+            Status: 'attached',
+            AttachTime: new Date('2026-07-02T08:01:00.000Z'),
+          },
+        },
+      ],
+    });
 
     const body = await new Ec2NetworkFactsSource(ec2).describeNetwork({ account: '111122223333', region: 'eu-west-1' });
 
@@ -102,7 +124,22 @@ describe('EC2 network facts adapter', () => {
     expect(body.networkInterfaces.map((e) => [e.networkInterfaceId, e.connectorId ?? null])).toEqual([
       ['eni-c', 'nc-1'],
       ['eni-t', null],
+      ['eni-h', null],
     ]);
+    expect(body.networkInterfaces[2]).toMatchObject({
+      interfaceType: 'lambda',
+      status: 'in-use',
+      securityGroupIds: ['sg-9'],
+      description: 'AWS Lambda VPC ENI-orders-api-6f1c2d7e-8a41-4b0e-9c3d-2a5b7e9f1c04',
+      requesterId: 'AROAEXAMPLE:awslambda_571',
+      attachment: {
+        attachmentId: 'ela-attach-0abc',
+        instanceOwnerId: 'amazon-aws',
+        status: 'attached',
+        attachTime: '2026-07-02T08:01:00.000Z',
+      },
+    });
+    expect(body.networkInterfaces[2]).not.toHaveProperty('requesterManaged');
     expect(body.vpcs).toEqual([
       { vpcId: 'vpc-1', cidrBlocks: ['10.0.0.0/16'], enableDnsSupport: false, enableDnsHostnames: false },
     ]);
