@@ -1,4 +1,5 @@
 /** Human-readable rendering of connectors (timeline) and findings for the terminal. */
+import { SCOPE_OWNER } from '../shared/domain/connector-lifecycle.js';
 import type { ConnectorView, Finding, Severity } from '../shared/domain/model.js';
 import { style } from './terminal-style.js';
 
@@ -37,16 +38,37 @@ export function renderConnector(view: ConnectorView): string {
   return lines.join('\n');
 }
 
-export function renderFinding(finding: Finding, connectorName?: string | null): string {
+/**
+ * One finding as two lines: severity, status, rule id, the connector (its name, or `account-wide` for a finding
+ * of the account/region itself) and, with `showScope` (runs over several accounts/regions), `account/region`.
+ */
+export function renderFinding(
+  finding: Finding,
+  connectorName?: string | null,
+  options: { showScope?: boolean } = {},
+): string {
   const severity = SEVERITY_STYLE[finding.severity](finding.severity.toUpperCase().padEnd(8));
   const status = finding.status === 'open' ? style.bold('open    ') : style.green('resolved');
-  const who = connectorName ?? finding.connectorId;
-  return `${severity} ${status} ${style.magenta(finding.rule)} ${style.dim(who)}\n           ${finding.summary}`;
+  const who = connectorName ?? (finding.connectorId === SCOPE_OWNER ? 'account-wide' : finding.connectorId);
+  const where = options.showScope ? ` ${style.dim(`${finding.account}/${finding.region}`)}` : '';
+  return `${severity} ${status} ${style.magenta(finding.rule)} ${style.dim(who)}${where}\n           ${finding.summary}`;
 }
 
-export function renderConnectorTable(views: ConnectorView[]): string {
-  const header = ['connector', 'state', 'ENIs', 'MicroVMs running', 'created', 'active', 'deleted'];
+/** The connectors as a table; with `showScope` (several accounts/regions) a first `account/region` column. */
+export function renderConnectorTable(views: ConnectorView[], options: { showScope?: boolean } = {}): string {
+  const scoped = options.showScope === true;
+  const header = [
+    ...(scoped ? ['account/region'] : []),
+    'connector',
+    'state',
+    'ENIs',
+    'MicroVMs running',
+    'created',
+    'active',
+    'deleted',
+  ];
   const rows = views.map((v) => [
+    ...(scoped ? [`${v.account}/${v.region}`] : []),
     v.name ?? v.id,
     v.state,
     String(v.enis.filter((e) => !e.deletedAt).length),

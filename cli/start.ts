@@ -230,13 +230,15 @@ function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioRe
 }
 
 function printSummary(write: (line: string) => void, result: ScenarioResult): void {
+  // Several accounts/regions (the org scenario): say where each connector and finding is.
+  const showScope = new Set([...result.connectors, ...result.findings].map((x) => `${x.account}/${x.region}`)).size > 1;
   write(style.bold('Connectors'));
-  write(renderConnectorTable(result.connectors));
+  write(renderConnectorTable(result.connectors, { showScope }));
   write('');
   const names = new Map(result.connectors.map((c) => [c.id, c.name]));
   const open = result.findings.filter((f) => f.status === 'open');
   write(style.bold(`Findings: ${open.length} open, ${result.findings.length - open.length} resolved`));
-  for (const finding of result.findings) write(renderFinding(finding, names.get(finding.connectorId)));
+  for (const finding of result.findings) write(renderFinding(finding, names.get(finding.connectorId), { showScope }));
   if (result.hyperplaneEnis.length > 0) {
     write('');
     write(style.bold(`Classic Lambda Hyperplane ENIs (kept apart from connectors): ${result.hyperplaneEnis.length}`));

@@ -129,7 +129,8 @@ export function renderForTerminal(message: { text?: string; blocks?: unknown[] }
     l
       .replace(/<!date\^\d+\^[^|]*\|([^>]+)>/g, '$1')
       .replace(/<([^|>]+)\|([^>]+)>/g, '$2 ($1)')
-      .replace(/:[a-z_]+:\s?/g, '')
+      // Emoji shortcodes stand alone (`:rotating_light: text`); `arn:aws:iam::…` is not one.
+      .replace(/(^|\s):[a-z0-9_+-]+:(?=\s|$)\s?/g, '$1')
       .replace(/[*`~]/g, ''),
   );
 }
