@@ -6,6 +6,7 @@ import type { CanaryState, LiveConnector } from '../../../shared/canary-ports.js
 import type { CanaryRun } from '../../../shared/domain/canary.js';
 import { parseExpectations } from '../../../shared/domain/expectations.js';
 import { ReprobeRequestError } from '../../../shared/domain/path-change.js';
+import { parseTargets } from '../../../shared/domain/targets.js';
 import { noFunctionMetrics } from '../../../shared/observability.js';
 import { silentLogger } from '../../../shared/ports.js';
 
@@ -159,5 +160,62 @@ describe('functions/canary: schedule, path-change stream and { connectorIds, rea
       ['nc-a', undefined],
       ['nc-b', undefined],
     ]);
+  });
+});
+
+describe('functions/canary over several targets (docs/organizations.md#targets)', () => {
+  const targets = parseTargets({
+    concurrency: 2,
+    targets: [
+      { account: '111122223333', regions: ['ap-northeast-1', 'us-east-1'] },
+      {
+        account: '444455556666',
+        regions: ['ap-northeast-1'],
+        roleArn: 'arn:aws:iam::444455556666:role/egress-watch-read-only',
+        canaryRoleArn: 'arn:aws:iam::444455556666:role/egress-watch-canary',
+      },
+      { account: '777788889999', regions: ['ap-northeast-1'], roleArn: 'arn:aws:iam::777788889999:role/r' },
+    ],
+  });
+
+  it('ticks the own account/region and members with a canary role; one failing target does not stop the other', async () => {
+    const { d } = deps();
+    const ticked: string[] = [];
+    const tickFor = d.tickFor;
+    const out = await makeHandler({
+      ...d,
+      targets,
+      tickFor: (t) => {
+        ticked.push(`${t.account}/${t.region}`);
+        const built = tickFor(t);
+        if (t.account !== '444455556666') return built;
+        const failing = {
+          ...built.deps.directory,
+          listConnectors: async () => Promise.reject(new Error('AccessDenied')),
+        };
+        return { ...built, deps: { ...built.deps, directory: failing } };
+      },
+    })({ 'detail-type': 'Scheduled Event' }, ctx);
+    expect(ticked.sort()).toEqual(['111122223333/ap-northeast-1', '444455556666/ap-northeast-1']);
+    expect(out).toMatchObject({
+      runs: 2,
+      failedTargets: [{ account: '444455556666', region: 'ap-northeast-1', error: 'AccessDenied' }],
+    });
+  });
+
+  it('checks a path change in the account/region of its finding only', async () => {
+    const { d } = deps();
+    const ticked: string[] = [];
+    const tickFor = d.tickFor;
+    const handler = makeHandler({
+      ...d,
+      targets,
+      tickFor: (t) => {
+        ticked.push(`${t.account}/${t.region}`);
+        return tickFor(t);
+      },
+    });
+    expect(await handler({ Records: [pathChanged('nc-a')] }, ctx)).toEqual({ batchItemFailures: [] });
+    expect(ticked).toEqual(['111122223333/ap-northeast-1']);
   });
 });
