@@ -86,8 +86,7 @@ export interface PathAnalysis {
 export interface PathAnalyzerOptions {
   /**
    * Answers for names that are not private to the VPC (e.g. from a public resolver); undefined = no
-   * resolver (such a name is `unknown`), [] = NXDOMAIN (blocked). Asked at most once per name and VPC per
-   * analyzer (answers are kept for the analyzer's life, like its snapshot).
+   * resolver (such a name is `unknown`), [] = NXDOMAIN (blocked).
    */
   publicDns?: (name: string) => readonly string[] | undefined;
   /**
@@ -154,23 +153,7 @@ interface IndexedEni {
   ips: number[];
   /** The source hop's detail, prepared once. */
   hopDetail: string;
-  /** Its security group ids joined by commas: part of the step caches' keys. */
-  groupKey: string;
 }
-
-/** What one step (DNS, source groups, source NACL) adds to a path; steps that depend on the same inputs add the same. */
-interface StepOutcome {
-  hops: PathHop[];
-  blockers: PathBlocker[];
-  unknowns: string[];
-  /** The resolved address (the DNS step). */
-  ip?: number | undefined;
-}
-
-type StepSink = Pick<PathAnalysis, 'hops' | 'blockers' | 'unknowns'>;
-
-/** Entries per step cache before it starts over (memory stays bounded whatever the queries). */
-const STEP_CACHE_LIMIT = 50_000;
 
 const PROTOCOL_NUMBER: Record<PathProtocol, number> = { tcp: 6, udp: 17 };
 const DEFAULT_RULE_NUMBER = 32767;
@@ -242,15 +225,6 @@ export class PathAnalyzer {
     Map<string, { ips: string[]; privateDns: boolean; endpointId: string }>
   >();
   private readonly ephemeralPort: number;
-  /**
-   * Per-analyzer caches of the steps that depend only on the snapshot and a few inputs, never on the source
-   * ENI itself: name resolution per (VPC, name), the source groups' egress decision per (groups, protocol,
-   * port, address, destination groups), the source subnet's NACL per (subnet, protocol, port, address).
-   * Connectors share subnets and groups, so most paths find their source-side steps done.
-   */
-  private readonly dnsSteps = new Map<string, StepOutcome>();
-  private readonly egressSteps = new Map<string, StepOutcome>();
-  private readonly sourceAclSteps = new Map<string, StepOutcome>();
 
   constructor(
     readonly snapshot: NetworkSnapshot,
@@ -312,7 +286,6 @@ export class PathAnalyzer {
         fact: eni,
         ips,
         hopDetail: `${first === undefined ? 'no address' : formatIp(first)} in ${eni.subnetId} (${eni.availabilityZone}), groups ${eni.securityGroupIds.join(', ') || 'none'}`,
-        groupKey: eni.securityGroupIds.join(','),
       };
       this.enis.set(eni.networkInterfaceId, indexed);
       let byIp = this.eniByVpcIp.get(eni.vpcId);
@@ -379,12 +352,7 @@ export class PathAnalyzer {
       detail: source.hopDetail,
     });
 
-    const literal = parseIpv4(destination.host);
-    const ip =
-      literal ??
-      this.step(this.dnsSteps, `${vpc.vpcId}|${destination.host}`, out, (sink) =>
-        this.resolve(vpc, destination.host, sink),
-      );
+    const ip = this.resolve(vpc, destination.host, out);
     if (ip === undefined) return finish(out);
     out.resolvedIp = formatIp(ip);
 
@@ -393,31 +361,12 @@ export class PathAnalyzer {
     const destinationEni = route?.fact.targetKind === 'local' ? this.eniByVpcIp.get(vpc.vpcId)?.get(ip) : undefined;
 
     // Security groups are stateful: only the request direction is checked.
-    const { protocol, port } = destination;
-    this.step(
-      this.egressSteps,
-      `${source.groupKey}|${protocol}|${port}|${ip}|${destinationEni?.groupKey ?? ''}`,
-      out,
-      (sink) => {
-        this.checkGroups(
-          src.securityGroupIds,
-          'egress',
-          destination,
-          ip,
-          destinationEni?.fact.securityGroupIds ?? [],
-          sink,
-        );
-        return undefined;
-      },
-    );
+    this.checkGroups(src.securityGroupIds, 'egress', destination, ip, destinationEni?.fact.securityGroupIds ?? [], out);
 
     // NACLs sit at the subnet boundary; traffic that stays in the subnet does not cross them.
     const sourceBlock = this.subnetBlock.get(src.subnetId);
     if (!sourceBlock || !blockContains(sourceBlock, ip)) {
-      this.step(this.sourceAclSteps, `${src.subnetId}|${protocol}|${port}|${ip}`, out, (sink) => {
-        this.checkAcl(src.subnetId, 'source', destination, ip, sink);
-        return undefined;
-      });
+      this.checkAcl(src.subnetId, 'source', destination, ip, out);
     }
 
     if (!table) {
@@ -526,33 +475,8 @@ export class PathAnalyzer {
 
   // ── steps ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /**
-   * Runs a step into `out` through its cache: the first time for `key` the step runs into an empty sink and
-   * its outcome is kept; every time, copies of the outcome's hops and blockers are appended to `out` (callers
-   * own their results). Returns the step's address, if it gives one.
-   */
-  private step(
-    cache: Map<string, StepOutcome>,
-    key: string,
-    out: StepSink,
-    run: (sink: StepSink) => number | undefined,
-  ): number | undefined {
-    let outcome = cache.get(key);
-    if (!outcome) {
-      const sink: StepSink = { hops: [], blockers: [], unknowns: [] };
-      const ip = run(sink);
-      outcome = { ...sink, ip };
-      if (cache.size >= STEP_CACHE_LIMIT) cache.clear();
-      cache.set(key, outcome);
-    }
-    for (const hop of outcome.hops) out.hops.push({ ...hop });
-    for (const blocker of outcome.blockers) out.blockers.push({ ...blocker });
-    for (const unknown of outcome.unknowns) out.unknowns.push(unknown);
-    return outcome.ip;
-  }
-
   /** The address the connector's resolver (the VPC's Amazon-provided DNS) gives, or undefined with the reason. */
-  private resolve(vpc: VpcFact, host: string, out: StepSink): number | undefined {
+  private resolve(vpc: VpcFact, host: string, out: PathAnalysis): number | undefined {
     const literal = parseIpv4(host);
     if (literal !== undefined) return literal;
     const name = host.toLowerCase().replace(/\.$/, '');
@@ -618,7 +542,7 @@ export class PathAnalyzer {
     destination: PathDestination,
     peerIp: number,
     peerGroupIds: readonly string[],
-    out: StepSink,
+    out: PathAnalysis,
   ): void {
     for (const groupId of groupIds) {
       const group = this.groups.get(groupId);
@@ -660,7 +584,7 @@ export class PathAnalyzer {
     side: 'source' | 'destination',
     destination: PathDestination,
     peerIp: number,
-    out: StepSink,
+    out: PathAnalysis,
   ): void {
     const acl = this.aclOfSubnet.get(subnetId);
     if (!acl) {
@@ -739,7 +663,7 @@ export class PathAnalyzer {
     destination: PathDestination,
     peerIp: number,
     text: string,
-    out: StepSink,
+    out: PathAnalysis,
   ): void {
     const protocol = PROTOCOL_NUMBER[destination.protocol];
     let decisive: IndexedAclEntry | undefined;

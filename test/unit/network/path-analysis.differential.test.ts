@@ -125,8 +125,8 @@ function play(c: RandomCase) {
       analysis: analyzer.analyze(created.eni.networkInterfaceId, destination),
     };
   });
-  // The analyzer's step caches are invisible: asked again (every step cached now), and asked of a fresh
-  // analyzer (no step cached), it answers the same.
+  // One analyzer serves many queries (indexes built once per snapshot): asked again, and asked of a fresh
+  // analyzer, it answers the same.
   for (const { destination, analysis } of paths) {
     expect(analyzer.analyze(created.eni.networkInterfaceId, destination)).toEqual(analysis);
     expect(new PathAnalyzer(snapshot, options).analyze(created.eni.networkInterfaceId, destination)).toEqual(analysis);
