@@ -1,8 +1,9 @@
 /**
  * Cold start of the Lambda bundles, side by side with bare node in one run (docs/architecture.md#benchmarks: ratios, never a single
  * absolute time). Each sample is a fresh `node --input-type=module -e "await import('<bundle>')"`; rounds
- * alternate the variants so machine noise hits them alike. Prints medians and the bundle/bare ratio; asserts
- * nothing. When ingest is over its budget, the metafile says which packages make the bundle heavy.
+ * alternate the variants so machine noise hits them alike. Prints medians and the bundle/bare ratio, and
+ * each child's own CPU time up to the end of its import (what load on a shared machine barely moves), with
+ * each function's floor ratio both ways (docs/ingest.md, cold start); asserts nothing. When ingest is over its budget, the metafile says which packages make the bundle heavy.
  *
  *   npm run bench:cold [-- --rounds 15 --warmup 3]
  */
