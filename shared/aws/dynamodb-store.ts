@@ -99,21 +99,10 @@ export class DynamoDbStore implements MonitorStore {
 
   async appendEvent(event: NormalizedEvent): Promise<AppendOutcome> {
     try {
-      const hash = contentHash(event);
-      const at = Date.parse(event.eventTime);
-      const kept = Math.max(Number.isNaN(at) ? 0 : at, Date.now());
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            pk: `LOG#${event.account}#${event.region}`,
-            sk: eventKey(event, hash),
-            eventId: event.eventId,
-            kind: event.kind,
-            hash,
-            e: JSON.stringify(event),
-            ttl: Math.floor(kept / 1000) + this.horizon,
-          },
+          Item: logRecord(event, this.horizon, Date.now()),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -324,7 +313,7 @@ export class DynamoDbStore implements MonitorStore {
 
   async putItems(items: readonly StateItem[]): Promise<void> {
     for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: toRecord(item) } }));
+      let requests = items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: stateRecord(item) } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         const out = await this.doc.send(
           new BatchWriteCommand({ RequestItems: { [this.table]: requests }, ReturnConsumedCapacity: 'TOTAL' }),
@@ -400,7 +389,7 @@ export class DynamoDbStore implements MonitorStore {
       const out = await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: toRecord(item),
+          Item: stateRecord(item),
           ConditionExpression: condition,
           ...(values ? { ExpressionAttributeValues: values } : {}),
           ReturnConsumedCapacity: 'TOTAL',
@@ -455,6 +444,27 @@ export class DynamoDbStore implements MonitorStore {
   }
 }
 
+/**
+ * The DynamoDB item of one log event (docs/projection.md, "Keys"): pk `LOG#<account>#<region>`, sk the event
+ * key, the content hash, the event as JSON in `e`, and `ttl` (epoch seconds) = `horizonSeconds` after the later
+ * of its eventTime and `nowMs` (epoch ms, the ingest time). appendEvent writes it; the projection benchmark
+ * seeds its history with it.
+ */
+export function logRecord(event: NormalizedEvent, horizonSeconds: number, nowMs: number): Record<string, unknown> {
+  const hash = contentHash(event);
+  const at = Date.parse(event.eventTime);
+  const kept = Math.max(Number.isNaN(at) ? 0 : at, nowMs);
+  return {
+    pk: `LOG#${event.account}#${event.region}`,
+    sk: eventKey(event, hash),
+    eventId: event.eventId,
+    kind: event.kind,
+    hash,
+    e: JSON.stringify(event),
+    ttl: Math.floor(kept / 1000) + horizonSeconds,
+  };
+}
+
 function logItem(i: Record<string, unknown>): LogItem {
   const event = JSON.parse(i.e as string) as NormalizedEvent;
   return { key: i.sk as string, hash: (i.hash as string | undefined) ?? contentHash(event), event };
@@ -486,7 +496,11 @@ function stateItem(i: Record<string, unknown>): StateItem {
   };
 }
 
-function toRecord(item: StateItem): Record<string, unknown> {
+/**
+ * The DynamoDB item of a projection state item: its attributes, then pk, sk, body, basis and ttl (epoch
+ * seconds) when set. putItems and the conditional puts write it; the projection benchmark seeds with it.
+ */
+export function stateRecord(item: StateItem): Record<string, unknown> {
   return {
     ...(item.attributes ?? {}),
     pk: item.pk,

@@ -101,6 +101,10 @@ export interface PathAnalyzerOptions {
 interface IndexedRoute {
   block: Ipv4Block;
   fact: RouteFact;
+  /** `10.0.0.0/16` or `pl-… (10.0.0.0/16)`: the route's destination as details print it. */
+  destinationText: string;
+  /** The route-table hop's detail, prepared once. */
+  hopDetail: string;
 }
 
 interface IndexedTable {
@@ -242,7 +246,12 @@ export class PathAnalyzer {
           : (prefixLists.get(fact.destinationPrefixListId ?? '') ?? []);
         for (const cidr of cidrs) {
           const block = parseCidrBlock(cidr);
-          if (block) routes.push({ block, fact });
+          if (!block) continue;
+          const destinationText = fact.destinationPrefixListId
+            ? `${fact.destinationPrefixListId} (${formatBlock(block)})`
+            : (fact.destinationCidrBlock ?? '');
+          const hopDetail = `${destinationText} → ${fact.targetId}${fact.state === 'blackhole' ? ' (blackhole)' : ''}`;
+          routes.push({ block, fact, destinationText, hopDetail });
         }
       }
       routes.sort((a, b) => b.block.prefixLength - a.block.prefixLength);
@@ -379,14 +388,8 @@ export class PathAnalyzer {
       return finish(out);
     }
     const r = route.fact;
-    const destinationText = r.destinationPrefixListId
-      ? `${r.destinationPrefixListId} (${formatBlock(route.block)})`
-      : (r.destinationCidrBlock ?? '');
-    out.hops.push({
-      component: 'route-table',
-      id: table.routeTableId,
-      detail: `${destinationText} → ${r.targetId}${r.state === 'blackhole' ? ' (blackhole)' : ''}`,
-    });
+    const { destinationText } = route;
+    out.hops.push({ component: 'route-table', id: table.routeTableId, detail: route.hopDetail });
     if (r.state === 'blackhole') {
       const nat = r.targetKind === 'nat-gateway' ? this.nats.get(r.targetId) : undefined;
       out.blockers.push({

@@ -80,12 +80,14 @@ function play(c: RandomCase) {
       expect(modified.ok).toBe(true);
     }
   }
-  const analyzer = new PathAnalyzer(labNetworkSnapshot(world), {
-    publicDns: (name) => {
+  const snapshot = labNetworkSnapshot(world);
+  const options = {
+    publicDns: (name: string) => {
       const known = world.internetHosts.get(name);
       return known ? [known.ip] : [];
     },
-  });
+  };
+  const analyzer = new PathAnalyzer(snapshot, options);
   const targets = [...world.targets.values()];
   const hosts = [...world.internetHosts.values()];
   const hostOf = (d: RandomDestination): string => {
@@ -110,7 +112,7 @@ function play(c: RandomCase) {
         return `${c.endpoint?.service ?? 'ssm'}.ap-northeast-1.amazonaws.com`;
     }
   };
-  return c.destinations.map((d) => {
+  const paths = c.destinations.map((d) => {
     const endpointKind = d.kind === 'endpoint-name' || d.kind === 'endpoint-service';
     const destination: EgressDestination = {
       host: hostOf(d),
@@ -123,6 +125,13 @@ function play(c: RandomCase) {
       analysis: analyzer.analyze(created.eni.networkInterfaceId, destination),
     };
   });
+  // One analyzer serves many queries (indexes built once per snapshot): asked again, and asked of a fresh
+  // analyzer, it answers the same.
+  for (const { destination, analysis } of paths) {
+    expect(analyzer.analyze(created.eni.networkInterfaceId, destination)).toEqual(analysis);
+    expect(new PathAnalyzer(snapshot, options).analyze(created.eni.networkInterfaceId, destination)).toEqual(analysis);
+  }
+  return paths;
 }
 
 describe('path analyzer vs the lab ground truth (differential)', () => {
