@@ -430,7 +430,7 @@ describe('lab edge', () => {
     expect(unknownService.status).toBe(400);
     expect(await unknownService.json()).toEqual({ message: 'lab edge: no emulator for SigV4 service "kinesis"' });
 
-    const unknownLambdaPath = await fetch(`${edge.url}/2015-03-31/functions`, {
+    const unknownLambdaPath = await fetch(`${edge.url}/2099-01-01/layers`, {
       headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20260624/us-east-1/lambda/aws4_request' },
     });
     expect(unknownLambdaPath.status).toBe(400);
