@@ -3,6 +3,7 @@
  * late EventBridge deliveries, findings as they open and resolve), prints the final connector table and
  * findings, and writes out/<scenario>/ (CloudTrail, delivered events, Slack and SNS captures, final state).
  */
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +14,7 @@ import { loadScenarioFile, scenarioNames } from '../lab/scenarios/scenario-file.
 import type { CloudTrailRecord } from '../lab/trail/record.js';
 import { SqsDeadLetterCounts } from '../shared/aws/sqs-dead-letter-counts.js';
 import { actorOf, describeActor, type UserIdentity } from '../shared/domain/actor.js';
+import { SCOPE_OWNER } from '../shared/domain/connector-lifecycle.js';
 import { renderForTerminal } from '../shared/slack/blocks.js';
 import { numberFlag, parseCommandArgs } from './args.js';
 import { type LocalStore, openLocalStore } from './local-store.js';
@@ -222,7 +224,7 @@ function liveReporter(write: (line: string) => void, quiet: boolean): ScenarioRe
           ? style.green('RESOLVED')
           : style.bold(style.red(change === 'opened' ? 'OPENED  ' : 'REOPENED'));
       write(
-        `${style.cyan(clockTime(at.toISOString()))}  ⚑ ${label} ${finding.severity} ${style.magenta(finding.rule)} ${style.dim(connectorName ?? finding.connectorId)}`,
+        `${style.cyan(clockTime(at.toISOString()))}  ⚑ ${label} ${finding.severity} ${style.magenta(finding.rule)} ${style.dim(connectorName ?? (finding.connectorId === SCOPE_OWNER ? `account-wide ${finding.account}/${finding.region}` : finding.connectorId))}`,
       );
       write(`          ${finding.summary}`);
     },
@@ -277,7 +279,11 @@ function snsCaptures(result: ScenarioResult) {
 function writeOutputs(dir: string, result: ScenarioResult): void {
   mkdirSync(dir, { recursive: true });
   const jsonl = (items: unknown[]) => items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : '');
-  writeFileSync(join(dir, 'cloudtrail.jsonl'), jsonl(result.lab.trail.records()));
+  // Every world's CloudTrail (one in most scenarios; several in `org`), in time order.
+  const records = result.lab.cells
+    .flatMap((cell) => cell.trail.records())
+    .sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
+  writeFileSync(join(dir, 'cloudtrail.jsonl'), jsonl(records));
   writeFileSync(join(dir, 'delivered-events.jsonl'), jsonl(result.lab.deliveries));
   writeFileSync(join(dir, 'delivery-log.json'), `${JSON.stringify(result.lab.bus.deliveryLog(), null, 2)}\n`);
   writeFileSync(join(dir, 'slack.json'), `${JSON.stringify(result.lab.slack.received, null, 2)}\n`);

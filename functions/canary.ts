@@ -94,9 +94,14 @@ export function makeHandler(deps: CanaryFunctionDeps): LambdaHandler<unknown, Ca
   return async (event) => {
     const expectations = deps.expectations();
     const own = (event as { account?: unknown } | null)?.account;
+    const ownAccount = typeof own === 'string' ? own : '';
+    // An entry without a role is read with this function's own credentials: only this account's (the
+    // scheduled event says which; docs/organizations.md#targets).
     const targets = deps.targets
-      ? canaryTargets(deps.targets.targets, deps.region)
-      : [ownTarget(typeof own === 'string' ? own : '', deps.region)];
+      ? canaryTargets(deps.targets.targets, deps.region).filter(
+          (t) => t.canaryRoleArn !== null || ownAccount === '' || t.account === ownAccount,
+        )
+      : [ownTarget(ownAccount, deps.region)];
     const concurrency = deps.targets?.concurrency ?? DEFAULT_TARGET_CONCURRENCY;
     /** Runs `work` with the target's tick dependencies and releases its clients. */
     const inTarget = async <T>(target: MonitorTarget, work: (tick: Omit<RunCanariesDeps, 'only'>) => Promise<T>) => {

@@ -19,7 +19,7 @@ import {
 import { createReconcileWiring } from '../shared/aws/reconcile-wiring.js';
 import { targetClientSettings } from '../shared/aws/target-credentials.js';
 import { loadConfig } from '../shared/config.js';
-import { DependencyError } from '../shared/domain/errors.js';
+import { ConfigError, DependencyError } from '../shared/domain/errors.js';
 import {
   DEFAULT_TARGET_CONCURRENCY,
   type MonitorTarget,
@@ -68,6 +68,12 @@ export function makeHandler(
       targets,
       deps.targets?.concurrency ?? DEFAULT_TARGET_CONCURRENCY,
       async (target) => {
+        if (target.roleArn === null && event.account && target.account !== event.account) {
+          // Read with this function's own credentials, it would be this account's resources filed under another.
+          throw new ConfigError(
+            `no roleArn: account ${target.account} is not this function's account ${event.account}, and only that one is read with the function's own credentials (docs/organizations.md#targets)`,
+          );
+        }
         const { deps: reconcile, release } = deps.reconcileFor(target);
         try {
           return await reconcileScope(reconcile, { account: target.account, region: target.region });

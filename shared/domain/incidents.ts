@@ -17,14 +17,19 @@
  *
  * Times are ISO-8601 strings; durations are milliseconds.
  */
+
+import type { PathExplanation } from './canary.js';
 import { fingerprintOf } from './fingerprint.js';
 import type { Evidence, Finding, FindingStatus, Severity } from './model.js';
 import { RULES } from './rules.js';
 
 /** A finding as the notifier reads it from the table: the model's fields plus optional ones others may add. */
 export interface NotifiableFinding extends Finding {
-  /** Why a path is blocked (path analysis), when the writer knows it. */
-  explanation?: string;
+  /**
+   * Why a path is blocked, when the writer knows it: text, or the canary's path analysis (PathExplanation,
+   * shared/domain/canary.ts), which incidents turn into text (`explanationText`).
+   */
+  explanation?: string | PathExplanation | null;
   /** Free tags (`team:payments`, `canary`…) used by silences and routing. */
   tags?: string[];
 }
@@ -483,11 +488,24 @@ function memberOf(signal: FindingSignal): IncidentMember {
     connectorName: signal.connectorName,
     summary: f.summary,
     actor: f.evidence[0]?.actor ?? null,
-    explanation: f.explanation ?? null,
+    explanation: explanationText(f.explanation),
     firstSeen: f.firstSeen,
     lastSeen: f.lastSeen,
     tags: [...(f.tags ?? []), ...(f.source ? [`source:${f.source}`] : [])],
   };
+}
+
+/**
+ * A finding's explanation as one line of text: as written, or every blocker of a path analysis
+ * (`blocked by <component> <id> (<direction>): <detail>`, joined by `; `); null when there is none.
+ */
+export function explanationText(explanation: string | PathExplanation | null | undefined): string | null {
+  if (explanation === null || explanation === undefined) return null;
+  if (typeof explanation === 'string') return explanation || null;
+  const blockers = (explanation.blockers ?? []).map(
+    (b) => `blocked by ${b.component} ${b.id}${b.direction ? ` (${b.direction})` : ''}: ${b.detail}`,
+  );
+  return blockers.length > 0 ? blockers.join('; ') : `path analysis: ${explanation.verdict}`;
 }
 
 function refresh(incident: Incident): void {

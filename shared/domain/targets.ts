@@ -106,6 +106,11 @@ export function parseTargets(value: unknown, where = 'EGRESS_WATCH_TARGETS'): Mo
         );
       }
     }
+    if (entry.externalId !== undefined && entry.roleArn === undefined && entry.canaryRoleArn === undefined) {
+      throw new InputError(
+        `invalid targets: ${where}.targets.${index}.externalId is set but the entry has no roleArn or canaryRoleArn to assume`,
+      );
+    }
     for (const region of entry.regions) {
       const key = `${entry.account}/${region}`;
       if (seen.has(key)) throw new InputError(`invalid targets: ${where} lists ${key} twice`);

@@ -3,6 +3,7 @@ import {
   applyFindingSignals,
   DEFAULT_POLICY,
   EMPTY_BOOK,
+  explanationText,
   type FindingSignal,
   type FoldContext,
   type IncidentBook,
@@ -258,5 +259,29 @@ describe('silences and maintenance windows', () => {
       fold([[opened(f)]], ctx({ now: at(200), silences: [silence({ connectorId: 'nc-1' }, -60, -5)] })).transitions[0]
         ?.silenced,
     ).toBeNull();
+  });
+});
+
+describe('explanations in incidents', () => {
+  it("a canary finding's path analysis becomes text naming every blocker (never [object Object])", () => {
+    const f = finding({
+      fingerprint: 'reachability-drift:1',
+      rule: 'reachability-drift',
+      connectorId: 'nc-1',
+      explanation: {
+        verdict: 'blocked',
+        blockers: [
+          { component: 'security-group', id: 'sg-1', direction: 'outbound', detail: 'no egress rule allows tcp/80' },
+          { component: 'network-acl', id: 'acl-1', detail: 'rule #90 denies' },
+        ],
+      },
+    });
+    const { transitions } = fold([[opened(f)]]);
+    expect(transitions[0]?.incident.members[0]?.explanation).toBe(
+      'blocked by security-group sg-1 (outbound): no egress rule allows tcp/80; blocked by network-acl acl-1: rule #90 denies',
+    );
+    expect(explanationText('as written')).toBe('as written');
+    expect(explanationText({ verdict: 'unknown', blockers: [] })).toBe('path analysis: unknown');
+    expect(explanationText(null)).toBeNull();
   });
 });

@@ -184,3 +184,11 @@ describe('an unreachable account/region', () => {
     ]);
   });
 });
+
+describe('targets without a role', () => {
+  it('an external id needs a role to assume', () => {
+    expect(() =>
+      parseTargets({ targets: [{ account: '111122223333', regions: ['us-east-1'], externalId: 'ext-1234' }] }),
+    ).toThrow(/externalId is set but the entry has no roleArn or canaryRoleArn/);
+  });
+});
